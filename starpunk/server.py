@@ -1,0 +1,64 @@
+"""Run the site under gunicorn: each worker builds its own app (and its own pool)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger(__name__)
+
+#: Access log without query strings (they can carry codes and tokens), with the request id.
+ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s'
+
+
+class StarPunkServer(BaseApplication):
+    """A gunicorn application whose workers call ``create_app`` after forking."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Hand our options to gunicorn."""
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        """Build the app inside the worker process."""
+        from starpunk import create_app
+
+        return create_app()
+
+
+def gunicorn_options(host: str, port: int, workers: int, timeout: int) -> dict[str, Any]:
+    """The gunicorn settings ``starpunk serve`` uses."""
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return {
+        "bind": bind,
+        "workers": workers,
+        "worker_class": "sync",
+        "timeout": timeout,
+        "graceful_timeout": 30,
+        "keepalive": 5,
+        "preload_app": False,
+        "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "errorlog": "-",
+        # X-Forwarded-* is trusted by the app itself (TRUSTED_PROXIES), never by gunicorn.
+        "forwarded_allow_ips": "",
+        "proc_name": "starpunk",
+        "control_socket_disable": True,
+    }
+
+
+def run(config: dict[str, Any], *, host: str, port: int, workers: int, timeout: int) -> None:
+    """Start gunicorn in the foreground; SIGTERM shuts it down gracefully."""
+    from starpunk.logging import configure_logging
+
+    configure_logging(config)
+    site = config["SITE_URL"]
+    log.info("starting server", extra={"bind": f"{host}:{port}", "workers": workers, "site": site})
+    StarPunkServer(gunicorn_options(host, port, workers, timeout)).run()
