@@ -23,6 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from starpunk import database, health, http
     from starpunk import logging as splog
     from starpunk.config import load_config
+    from starpunk.csrf import csrf
     from starpunk.errors import register_error_handlers
 
     settings = load_config(config)
@@ -33,7 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=settings["SESSION_SECRET"],
         MAX_CONTENT_LENGTH=settings["MAX_CONTENT_LENGTH"],
-        JSON_SORT_KEYS=False,
+        WTF_CSRF_TIME_LIMIT=None,  # valid for the life of the session it is bound to
     )
     if settings["TRUSTED_PROXIES"]:
         hops = settings["TRUSTED_PROXIES"]
@@ -43,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     database.init_app(app)
     http.init_app(app)
+    csrf.init_app(app)
     app.register_blueprint(health.bp)
 
     log.info("starpunk ready", extra={"version": __version__, "site_url": settings["SITE_URL"]})

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from starpunk.csrf import csrf
 from starpunk.database import get_db
 from starpunk.errors import BadRequest, InsufficientScope
 
@@ -34,6 +35,7 @@ def app(app_factory) -> Flask:
         raise RuntimeError("secret internals: password=hunter2")
 
     @app.post("/write-then-boom")
+    @csrf.exempt
     def write_then_boom() -> str:
         db = get_db()
         db.execute("BEGIN IMMEDIATE")
@@ -99,6 +101,16 @@ def test_500_hides_the_traceback_and_logs_it(app: Flask, client) -> None:
     assert entry["request_id"] == "req-500" and entry["level"] == "ERROR"
     assert "RuntimeError" in entry["exc"]
     assert "hunter2" not in json.dumps(log_lines(app))
+
+
+def test_forms_without_a_csrf_token_are_refused(app: Flask) -> None:
+    @app.post("/form")
+    def form() -> str:
+        return "accepted"
+
+    response = app.test_client().post("/form", data={"x": "1"}, headers={"Accept": "text/html"})
+    assert response.status_code == 400
+    assert b"CSRF" in response.data
 
 
 def test_500_rolls_back_the_open_transaction(app: Flask, client) -> None:
