@@ -20,8 +20,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from starpunk import database, health, http
-    from starpunk import logging as splog
+    import starpunk.logging as splog  # not `from starpunk import logging`: stdlib shadows it
+    from starpunk import database, health, http, indieauth
     from starpunk.config import load_config
     from starpunk.csrf import csrf
     from starpunk.errors import register_error_handlers
@@ -46,6 +46,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     http.init_app(app)
     csrf.init_app(app)
     app.register_blueprint(health.bp)
+    indieauth.init_app(app)
+    _register_owner_admin(app)
 
     log.info("starpunk ready", extra={"version": __version__, "site_url": settings["SITE_URL"]})
     return app
+
+
+def _register_owner_admin(app: Flask) -> None:
+    """The owner's login (``auth``) and the admin blueprint (``admin``)."""
+    from starpunk import auth
+    from starpunk.web import admin
+
+    auth.init_app(app)
+    app.register_blueprint(admin.bp)

@@ -101,3 +101,7 @@ def show_config(markdown: bool) -> None:
 def main() -> None:
     """Console-script entry point."""
     cli()
+
+
+from starpunk.auth import cli as _auth_cli  # noqa: E402,F401  (registers `passwd`)
+from starpunk.indieauth import cli as _indieauth_cli  # noqa: E402,F401  (registers `token`)

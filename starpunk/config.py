@@ -97,6 +97,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FETCH_ALLOW_PRIVATE", "bool", False,
             "Let outbound fetches reach loopback, private and link-local addresses "
             "(tests and home networks only)."),
+    Setting("ACCESS_TOKEN_LIFETIME", "int", 7 * 86400,
+            "Seconds an IndieAuth access token stays valid (refresh tokens renew it).",
+            minimum=60, maximum=366 * 86400),
+    Setting("REFRESH_TOKEN_LIFETIME", "int", 60 * 86400,
+            "Seconds an unused IndieAuth refresh token stays valid.",
+            minimum=3600, maximum=3 * 366 * 86400),
+    Setting("INDIEAUTH_ALLOW_NO_PKCE", "bool", False,
+            "Let old IndieAuth clients authorize without PKCE (S256 is required otherwise)."),
+    Setting("INDIELOGIN_URL", "url", None,
+            "External identity mode: sign in through this IndieAuth service (e.g. "
+            "https://indielogin.com/) instead of the endpoints discovered from ADMIN_ME."),
+    Setting("SESSION_LIFETIME_DAYS", "int", 30,
+            "Days an owner sign-in lasts since its last use (sliding expiry).",
+            minimum=1, maximum=366),
     Setting("TRUSTED_PROXIES", "int", 0,
             "How many reverse proxies in front of the site to trust for X-Forwarded-* headers "
             "(0 trusts none).", minimum=0, maximum=10),

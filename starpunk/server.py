@@ -56,9 +56,11 @@ def gunicorn_options(host: str, port: int, workers: int, timeout: int) -> dict[s
 
 def run(config: dict[str, Any], *, host: str, port: int, workers: int, timeout: int) -> None:
     """Start gunicorn in the foreground; SIGTERM shuts it down gracefully."""
+    from starpunk.auth.cli import print_password_hint
     from starpunk.logging import configure_logging
 
     configure_logging(config)
     site = config["SITE_URL"]
     log.info("starting server", extra={"bind": f"{host}:{port}", "workers": workers, "site": site})
+    print_password_hint(config)
     StarPunkServer(gunicorn_options(host, port, workers, timeout)).run()

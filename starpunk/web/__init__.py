@@ -1,0 +1,1 @@
+"""Blueprints for the public pages and the admin."""

@@ -1,0 +1,171 @@
+"""The owner's admin in a real browser: Debian's chromium driven by Playwright.
+
+One real server (``starpunk serve``, gunicorn, two workers) on a free port; the owner
+password is set with ``starpunk passwd`` on stdin. Screenshots of the dashboard and the
+editor at desktop and phone width go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import TEST_SECRET, free_port
+
+pytestmark = pytest.mark.slow
+
+import playwright.sync_api as playwright_sync  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+PASSWORD = "a long browser password"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[str]:
+    """A running StarPunk with an owner password; yields its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATA_PATH": str(tmp_path / "data"),
+           "SITE_URL": url, "SESSION_SECRET": TEST_SECRET, "SITE_NAME": "Browser Test"}
+    starpunk = [sys.executable, "-m", "starpunk"]
+    done = subprocess.run([*starpunk, "passwd"], input=PASSWORD + "\n", env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    server = subprocess.Popen([*starpunk, "serve", "--port", str(port), "--workers", "2"],
+                              env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(url + "health", timeout=0.5).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+        yield url
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=40)
+
+
+@pytest.fixture
+def page(site: str) -> Iterator[object]:
+    """A chromium page at desktop width."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    with playwright_sync.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport=DESKTOP)
+            pg = context.new_page()
+            pg.set_default_timeout(10_000)
+            yield pg
+            context.close()
+        finally:
+            browser.close()
+
+
+def shoot(page, name: str) -> None:  # noqa: ANN001
+    """Save a full-page screenshot at desktop and phone width, then go back to desktop."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(ARTIFACTS / f"admin-{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(DESKTOP)
+
+
+def flash(page) -> str:  # noqa: ANN001
+    return page.locator(".flashes").inner_text()
+
+
+def test_owner_writes_and_manages_posts(site: str, page) -> None:  # noqa: ANN001
+    expect = playwright_sync.expect
+
+    # Anonymous: the admin sends the browser to the login form.
+    page.goto(site + "admin/")
+    assert "/auth/login?next=/admin/" in page.url
+    page.fill("#password", "not the password")
+    page.click("button[type=submit]")
+    expect(page.locator(".flash-error")).to_have_text("That password is not correct.")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(site + "admin/")
+    assert "Signed in." in flash(page)
+
+    # A note with tags: preview first, then publish.
+    page.click("a.new-post")
+    page.fill("#content", "Hello from a *real* browser.")
+    page.fill("#tags", "Browser Tests, e2e")
+    page.click("button[value=preview]")
+    expect(page.locator(".preview em")).to_have_text("real")
+    expect(page.locator(".preview")).to_contain_text("#browser-tests")
+    page.click("button[value=publish]")
+    assert "Published “Hello from a real browser.”" in flash(page)
+    note_url = page.url
+
+    # An article with a title, previewed (screenshot of the editor with a preview), published.
+    page.click("a.new-post")
+    page.fill("#title", "A longer article")
+    page.fill("#content", "## Part one\n\nSome **bold** words and a [link](https://example.com/).\n"
+                          "\n- one\n- two\n")
+    page.fill("#tags", "Long Reads")
+    page.click("button[value=preview]")
+    expect(page.locator(".preview-body h2")).to_have_text("Part one")
+    shoot(page, "editor")
+    page.click("button[value=publish]")
+    assert "Published “A longer article”" in flash(page)
+    expect(page.locator("#slug")).to_have_attribute("readonly", "")
+
+    # Edit it.
+    page.fill("#content", "## Part one, revised\n\nNew words.")
+    page.click("button[value=publish]")
+    assert "Updated “A longer article”" in flash(page)
+    expect(page.locator("#content")).to_have_value("## Part one, revised\n\nNew words.")
+
+    # Save a draft.
+    page.click("a.new-post")
+    page.fill("#content", "Half an idea")
+    page.click("button[value=draft]")
+    assert "as a draft" in flash(page)
+    page.click("nav.admin-nav >> text=Posts")
+    page.click("nav.filters >> text=Drafts")
+    expect(page.locator(".post-title")).to_have_text(["Half an idea"])
+
+    # Delete the note to the trash, then restore it.
+    page.goto(note_url)
+    page.click("text=Move to trash")
+    assert "to the trash" in flash(page)
+    page.click("nav.filters >> text=Trash")
+    expect(page.locator(".post-title")).to_have_text(["Hello from a real browser."])
+    page.click("button:has-text('Restore')")
+    assert "Restored" in flash(page)
+    page.click("nav.admin-nav >> text=Posts")
+    expect(page.locator(".post-row")).to_have_count(3)
+    shoot(page, "dashboard")
+
+    # Sessions page lists this browser.
+    page.click("nav.admin-nav >> text=Sessions")
+    expect(page.locator(".session-row")).to_contain_text("This browser")
+    shoot(page, "sessions")
+
+    # Sign out: back to the login page, and the admin is closed again.
+    page.click("button:has-text('Sign out')")
+    assert "Signed out." in flash(page)
+    page.goto(site + "admin/")
+    assert "/auth/login" in page.url
