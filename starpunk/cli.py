@@ -105,3 +105,4 @@ def main() -> None:
 
 from starpunk.auth import cli as _auth_cli  # noqa: E402,F401  (registers `passwd`)
 from starpunk.indieauth import cli as _indieauth_cli  # noqa: E402,F401  (registers `token`)
+from starpunk.notes import cli as _notes_cli  # noqa: E402,F401  (registers `check`, `reindex`)
