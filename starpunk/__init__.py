@@ -54,9 +54,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_owner_admin(app: Flask) -> None:
-    """The owner's login (``auth``) and the admin blueprint (``admin``)."""
+    """The owner's login (``auth``), the admin blueprint (``admin``) and the public site."""
     from starpunk import auth
-    from starpunk.web import admin
+    from starpunk.web import admin, entries, public
 
     auth.init_app(app)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(public.bp)
+    entries.init_app(app)

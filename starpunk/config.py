@@ -30,7 +30,7 @@ class Setting:
     """One declared setting."""
 
     name: str
-    kind: str  # str, int, float, bool, url, path, enum
+    kind: str  # str, int, float, bool, url, link, links, path, enum
     default: Any
     help: str
     choices: tuple[str, ...] = ()
@@ -53,6 +53,10 @@ class Setting:
             return "true or false (also 1/0, yes/no, on/off)"
         if self.kind == "url":
             return "an absolute http:// or https:// URL with a host and no query or fragment"
+        if self.kind == "link":
+            return "an absolute http:// or https:// URL"
+        if self.kind == "links":
+            return "absolute http:// or https:// URLs separated by spaces or commas"
         if self.kind == "path":
             return "a directory the server can create and write to"
         return "any text"
@@ -69,6 +73,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SITE_AUTHOR", "str", "", "The owner's name for the h-card and feeds."),
     Setting("SITE_DESCRIPTION", "str", "", "A short description for the h-card note and feeds."),
     Setting("SITE_LANGUAGE", "str", "en", "Language tag of the content (html lang, feeds)."),
+    Setting("AUTHOR_PHOTO", "link", None, "URL of the owner's photo for the h-card."),
+    Setting("REL_ME", "links", (),
+            "The owner's other profiles (rel=me links on the h-card), separated by spaces."),
+    Setting("POSTS_PER_PAGE", "int", 20, "Posts per page on the home, tag and search pages.",
+            minimum=1, maximum=100),
     Setting("ADMIN_ME", "url", None,
             "The owner's identity URL; defaults to SITE_URL (self-hosted identity)."),
     Setting("SESSION_SECRET", "str", None,
@@ -140,6 +149,12 @@ def normalise_url(value: str) -> str | None:
     return urlunsplit((parts.scheme.lower(), netloc, path, "", ""))
 
 
+def is_link(value: str) -> bool:
+    """Whether ``value`` is an absolute http(s) URL with a host (kept as written)."""
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in value
+
+
 def _convert(setting: Setting, raw: Any) -> tuple[Any, bool]:
     """Convert one raw value; the flag says whether it was acceptable."""
     if setting.kind == "bool":
@@ -164,6 +179,10 @@ def _convert(setting: Setting, raw: Any) -> tuple[Any, bool]:
     if setting.kind == "url":
         normal = normalise_url(str(raw))
         return normal, normal is not None
+    if setting.kind in ("link", "links"):
+        links = tuple(str(raw).replace(",", " ").split()) if isinstance(raw, str) else tuple(raw)
+        ok = all(is_link(link) for link in links) and (setting.kind == "links" or len(links) == 1)
+        return (links if setting.kind == "links" else "".join(links[:1])), ok
     if setting.kind == "path":
         return Path(str(raw)).expanduser().resolve(), bool(str(raw).strip())
     return str(raw), True
@@ -261,6 +280,6 @@ def markdown_table() -> str:
     """The README's settings table, generated from :data:`SETTINGS`."""
     rows = ["| Setting | Default | Allowed | What it does |", "|---|---|---|---|"]
     for s in SETTINGS:
-        default = "(generated)" if s.secret else ("" if s.default is None else str(s.default))
+        default = "(generated)" if s.secret else ("" if s.default in (None, ()) else str(s.default))
         rows.append(f"| `{s.name}` | `{default}` | {s.allowed()} | {s.help} |")
     return "\n".join(rows)

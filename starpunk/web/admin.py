@@ -37,11 +37,6 @@ def _no_store(response: Response) -> Response:
     return response
 
 
-@bp.context_processor
-def _helpers() -> dict[str, Any]:
-    return {"has_endpoint": lambda name: name in current_app.view_functions}
-
-
 @bp.app_template_global()
 def post_excerpt(note: Note) -> str:
     """The title or opening words of a post (for admin listings)."""
