@@ -108,8 +108,9 @@ def approve(browser: requests.Session, authorize_url: str, scopes: list[str] | N
     assert page.status_code == 200, page.text
     data: dict[str, Any] = {"csrf_token": csrf_from(page.text),
                             "request": hidden(page.text, "request"), "action": "approve"}
-    if scopes is not None:
-        data["scope"] = scopes
+    # like a browser: the checked scope boxes, unless the test unticks some
+    data["scope"] = scopes if scopes is not None else re.findall(
+        r'name="scope" value="([^"]+)" checked', page.text)
     resp = browser.post(urlsplit(authorize_url)._replace(query="").geturl() + "/consent",
                         data=data, timeout=10, allow_redirects=False)
     assert resp.status_code == 302, resp.text
