@@ -122,6 +122,8 @@ def to_fields(props: dict[str, list], *, targets: Iterable[str]) -> PostFields:
             raise BadRequest(f"The property {name!r} must be an array of values.")
         if name in SERVER_PROPERTIES:
             raise BadRequest(f"The {name!r} property is set by the server.")
+        if name == "access_token":  # never stored where it could be published
+            raise BadRequest("The access token goes in the Authorization header, not a property.")
         for value in values:
             _check_value(value, name)
         if values and name not in (*SINGLE_VALUED, "category"):

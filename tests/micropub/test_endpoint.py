@@ -60,6 +60,7 @@ def test_mp_slug_draft_status_and_location(mp: Micropub) -> None:
          "not a syndication target"),
         ({"content": ["x"], "bad name!": ["v"]}, "not a valid property name"),
         ({"content": ["x"], "summary": [None]}, "strings or objects"),
+        ({"content": ["x"], "access_token": ["secret"]}, "Authorization header"),
         ({}, "A post needs content"),
     ],
 )
