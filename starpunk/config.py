@@ -120,6 +120,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SESSION_LIFETIME_DAYS", "int", 30,
             "Days an owner sign-in lasts since its last use (sliding expiry).",
             minimum=1, maximum=366),
+    Setting("SYNDICATE_TO", "str", "",
+            "Syndication targets offered to Micropub clients (q=syndicate-to): comma-separated "
+            "`Name=URL` or `URL` entries. Choices are recorded on the post as mp-syndicate-to."),
     Setting("TRUSTED_PROXIES", "int", 0,
             "How many reverse proxies in front of the site to trust for X-Forwarded-* headers "
             "(0 trusts none).", minimum=0, maximum=10),
@@ -236,12 +239,26 @@ def load_config(
     secret = config["SESSION_SECRET"]
     if secret is not None and len(str(secret)) < 32:
         problems.append("SESSION_SECRET=(hidden) is not valid: expected at least 32 characters.")
+    problems += _check_syndicate_to(config["SYNDICATE_TO"])
     if problems:
         raise StartupError(*problems)
     config["ADMIN_ME"] = config["ADMIN_ME"] or config["SITE_URL"]
     if config["SESSION_SECRET"] is None:
         config["SESSION_SECRET"] = persisted_secret(data_path)
     return config
+
+
+def _check_syndicate_to(value: str | None) -> list[str]:
+    from starpunk.micropub.targets import parse_targets
+
+    try:
+        parse_targets(value)
+    except ValueError as exc:
+        return [
+            f"SYNDICATE_TO={str(value)!r} is not valid: expected comma-separated Name=URL or URL "
+            f"entries ({exc})."
+        ]
+    return []
 
 
 def persisted_secret(data_path: Path) -> str:

@@ -287,6 +287,11 @@ def _clean_name(name: str | None) -> str | None:
 
 
 def _require_body(record: NoteFile) -> None:
+    """Refuse an empty post: no text, no name and no property beyond Micropub commands."""
     if record.content.strip() or derive_kind(record.name, record.properties) != "note":
         return
-    raise BadRequest("A post needs content, a name or a property such as like-of or photo.")
+    if any(values and not name.startswith("mp-") for name, values in record.properties.items()):
+        return  # e.g. only a summary, or a nested object such as an h-measure
+    raise BadRequest(
+        "A post needs content, a name or a property such as like-of, photo or summary."
+    )

@@ -179,3 +179,13 @@ def test_post_saved_fires_after_commit(
 
 def test_no_receivers_at_import() -> None:
     assert not post_saved.receivers
+
+
+def test_a_post_may_be_only_properties_but_not_only_commands(
+    conn: sqlite3.Connection, data_path: Path
+) -> None:
+    measure = {"type": ["h-measure"], "properties": {"num": ["70.64"], "unit": ["kg"]}}
+    note = create_note(conn, data_path, content="", properties={"x-weight": [measure]})
+    assert note.properties["x-weight"] == [measure]
+    with pytest.raises(BadRequest):
+        create_note(conn, data_path, content="", properties={"mp-syndicate-to": ["https://x/"]})
