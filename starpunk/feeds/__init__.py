@@ -2,7 +2,8 @@
 
 :mod:`.items` turns a note into a feed entry, :mod:`.build` renders a format, :mod:`.cache`
 keeps each rendering until the content changes, :mod:`.views` serves them and
-:mod:`.discovery` gives tag pages their feed links and the home page its WebSub ``hub``.
+:mod:`.discovery` gives tag pages their feed links and the home page its WebSub ``hub``;
+:mod:`.websub` queues hub notifications after every change.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 
-from starpunk.feeds import discovery
+from starpunk.feeds import discovery, websub
 from starpunk.feeds.build import rfc822, rfc3339
 from starpunk.feeds.cache import FeedCache
 from starpunk.feeds.items import post_url, xml_clean
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(rfc822, "rfc822")
     app.add_template_filter(rfc3339, "rfc3339")
     discovery.init_app(app)
+    websub.init_app(app)
     post_saved.connect(_on_post_saved)
 
 
