@@ -103,6 +103,7 @@ def main() -> None:
     cli()
 
 
+from starpunk import jobs_cli as _jobs_cli  # noqa: E402,F401  (registers `jobs`)
 from starpunk.auth import cli as _auth_cli  # noqa: E402,F401  (registers `passwd`)
 from starpunk.indieauth import cli as _indieauth_cli  # noqa: E402,F401  (registers `token`)
 from starpunk.notes import cli as _notes_cli  # noqa: E402,F401  (registers `check`, `reindex`)

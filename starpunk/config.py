@@ -98,6 +98,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FEED_CACHE_SECONDS", "int", 300,
             "max-age for feeds in Cache-Control (content changes still show at once).",
             minimum=0, maximum=86400),
+    Setting("WEBSUB_HUB", "link", None,
+            "WebSub hub (e.g. https://switchboard.p3k.io/) advertised by the feeds and home page "
+            "and notified of every publish, update and delete; unset turns WebSub off."),
     Setting("MAX_CONTENT_LENGTH", "int", 50 * 1024 * 1024,
             "Largest request body in bytes (uploads included); larger ones get 413.",
             minimum=1024),

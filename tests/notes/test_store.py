@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -177,8 +179,24 @@ def test_post_saved_fires_after_commit(
     ]
 
 
-def test_no_receivers_at_import() -> None:
-    assert not post_saved.receivers
+def test_no_receivers_at_import(tmp_path: Path) -> None:
+    """Importing any module connects nothing; apps connect their receivers in ``init_app``.
+
+    Checked in a fresh interpreter: in this one, apps built by earlier tests are connected.
+    """
+    script = (
+        "import importlib, pkgutil, starpunk\n"
+        "for m in pkgutil.walk_packages(starpunk.__path__, 'starpunk.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "from starpunk.notes.signals import post_saved\n"
+        "print(len(post_saved.receivers))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, check=True,
+    )  # fmt: skip
+    assert result.stdout.strip() == "0"
 
 
 def test_a_post_may_be_only_properties_but_not_only_commands(

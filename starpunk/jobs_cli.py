@@ -1,0 +1,34 @@
+"""``starpunk jobs run``: the worker for the durable queue."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import Flask
+
+from starpunk.cli import cli, with_app
+from starpunk.database import get_db
+from starpunk.jobs import handlers, run_due
+
+
+@cli.group("jobs")
+def jobs_group() -> None:
+    """The durable queue of background work (WebSub pings)."""
+
+
+@jobs_group.command("run")
+@click.option("--once", is_flag=True, help="Run the jobs that are due now, then stop.")
+@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds between looks at the queue.")
+@with_app
+def run_command(app: Flask, once: bool, interval: float) -> None:
+    """Run queued jobs as they fall due, retrying failures with backoff (stop with Ctrl-C)."""
+    registered = handlers(app)
+    while True:
+        ran = run_due(get_db(), registered)
+        if once:
+            click.echo(f"ran {ran} jobs")
+            return
+        if not ran:
+            time.sleep(interval)
