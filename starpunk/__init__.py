@@ -21,7 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     import starpunk.logging as splog  # not `from starpunk import logging`: stdlib shadows it
-    from starpunk import database, health, http, indieauth
+    from starpunk import database, health, http, indieauth, media
     from starpunk.config import load_config
     from starpunk.csrf import csrf
     from starpunk.errors import register_error_handlers
@@ -47,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     app.register_blueprint(health.bp)
     indieauth.init_app(app)
+    media.init_app(app)
     _register_owner_admin(app)
 
     log.info("starpunk ready", extra={"version": __version__, "site_url": settings["SITE_URL"]})
