@@ -30,6 +30,9 @@ ACCEPTED = {
     "WEBP": "image/webp",
     "HEIF": "image/heic",
 }
+#: Formats whose extra pictures (stereo pairs, depth maps, bursts) are not an animation:
+#: only the primary picture is the photo. MPO is a JPEG with such extras (many cameras).
+STILL_ONLY = frozenset({"JPEG", "MPO", "HEIF"})
 REFUSED_MESSAGE = (
     "The file is not an image we accept: upload a JPEG, PNG, GIF, WebP or HEIC photo "
     "(SVG, PDF and other formats are refused)."
@@ -88,14 +91,15 @@ def decode(data: bytes, max_pixels: int) -> Decoded:
         except Exception as exc:  # decoders of hostile bytes can raise anything
             log.info("upload refused: not decodable", extra={"reason": type(exc).__name__})
             raise BadRequest(REFUSED_MESSAGE) from None
-        fmt = image.format or ""
+        fmt = "JPEG" if image.format == "MPO" else (image.format or "")
         if fmt not in ACCEPTED:
             raise BadRequest(REFUSED_MESSAGE)
         width, height = image.size
         if width < 1 or height < 1 or width * height > max_pixels:
             raise _too_many_pixels(max_pixels)
         try:
-            frames = int(getattr(image, "n_frames", 1) or 1)
+            still = image.format in STILL_ONLY
+            frames = 1 if still else int(getattr(image, "n_frames", 1) or 1)
             if width * height * frames > max_pixels:
                 raise _too_many_pixels(max_pixels)
             _load_every_frame(image, frames)
@@ -109,6 +113,9 @@ def decode(data: bytes, max_pixels: int) -> Decoded:
 
 def _load_every_frame(image: Image.Image, frames: int) -> None:
     """Decode every frame so corrupt data is found now, then rewind to the first."""
+    if frames == 1:
+        image.load()  # no seek: a HEIF file opens on its primary picture, not always index 0
+        return
     for index in range(frames):
         image.seek(index)
         image.load()

@@ -33,8 +33,8 @@ def noise(width: int, height: int, seed: int = 7) -> Image.Image:
     return Image.frombytes("RGB", (width, height), pixels)
 
 
-def jpeg_with_gps(width: int = 400, height: int = 300, orientation: int = 6) -> bytes:
-    """A JPEG carrying EXIF (camera, GPS position, orientation), XMP and a comment."""
+def gps_exif(orientation: int = 1) -> bytes:
+    """EXIF naming a camera, a GPS position and an orientation."""
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "SecretCam"
     exif[ExifTags.Base.Orientation] = orientation
@@ -44,8 +44,13 @@ def jpeg_with_gps(width: int = 400, height: int = 300, orientation: int = 6) -> 
         ExifTags.GPS.GPSLongitudeRef: "W",
         ExifTags.GPS.GPSLongitude: (0.0, 7.0, 39.0),
     }
+    return exif.tobytes()
+
+
+def jpeg_with_gps(width: int = 400, height: int = 300, orientation: int = 6) -> bytes:
+    """A JPEG carrying EXIF (camera, GPS position, orientation), XMP and a comment."""
     return encode(
-        gradient(width, height), "JPEG", exif=exif.tobytes(), comment=b"secret-comment",
+        gradient(width, height), "JPEG", exif=gps_exif(orientation), comment=b"secret-comment",
         xmp=b"<x:xmpmeta>secret-xmp-payload</x:xmpmeta>",
     )
 
@@ -60,12 +65,21 @@ def webp(width: int = 300, height: int = 200) -> bytes:
     return encode(gradient(width, height), "WEBP", quality=80)
 
 
-def heic(width: int = 320, height: int = 240) -> bytes:
-    """A HEIC photo (pillow-heif)."""
+def heic(width: int = 320, height: int = 240, *, extra_images: int = 0) -> bytes:
+    """A HEIC photo (pillow-heif) with GPS EXIF and XMP, optionally holding more pictures."""
     from starpunk.media.validate import ensure_heif
 
     ensure_heif()
-    return encode(gradient(width, height), "HEIF", quality=70)
+    others = [Image.new("RGB", (32, 32), "green") for _ in range(extra_images)]
+    return encode(gradient(width, height), "HEIF", quality=70, exif=gps_exif(),
+                  xmp=b"<x:xmpmeta>secret-xmp-payload</x:xmpmeta>", save_all=bool(others),
+                  append_images=others)
+
+
+def mpo(width: int = 200, height: int = 100) -> bytes:
+    """A JPEG with a second picture (MPO), as stereo and some phone cameras write."""
+    return encode(gradient(width, height), "MPO", save_all=True,
+                  append_images=[Image.new("RGB", (width, height), "blue")])
 
 
 def animated_gif(frames: int = 3, size: tuple[int, int] = (60, 40)) -> bytes:

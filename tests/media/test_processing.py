@@ -59,8 +59,15 @@ def test_jpeg_loses_gps_exif_xmp_and_comment_and_is_oriented(app: Flask, client,
         (lambda: images.png(mode="L"), "image/png", "image/png"),
         (lambda: images.png(mode="P"), "image/png", "image/png"),
         (images.heic, "image/jpeg", "image/heic"),
+        (lambda: images.heic(extra_images=2), "image/jpeg", "image/heic"),
+        (images.mpo, "image/jpeg", "image/jpeg"),
+        (lambda: images.encode(Image.new("CMYK", (90, 60), (0, 255, 0, 0)), "JPEG"),
+         "image/jpeg", "image/jpeg"),
+        (lambda: images.encode(Image.new("I;16", (90, 60), 40000), "PNG"),
+         "image/png", "image/png"),
     ],
-    ids=["png-rgba", "webp", "png-grey", "png-palette", "heic-to-jpeg"],
+    ids=["png-rgba", "webp", "png-grey", "png-palette", "heic-to-jpeg", "heic-several-images",
+         "mpo", "cmyk-jpeg", "png-16-bit"],
 )
 def test_every_accepted_format(app: Flask, client, upload, make, mimetype, original_type) -> None:
     source = make()
@@ -72,6 +79,20 @@ def test_every_accepted_format(app: Flask, client, upload, make, mimetype, origi
     (row,) = rows(app)["media"]
     assert (row["content_type"], row["original_type"]) == (mimetype, original_type)
     assert row["size"] == len(data) and row["width"] > 0 and len(row["checksum"]) == 64
+
+
+def test_heic_loses_gps_exif_and_xmp(app: Flask, client, upload) -> None:
+    source = images.heic()
+    assert b"SecretCam" in source and b"secret-xmp-payload" in source
+    data, _ = stored(app, client, upload(source, filename="IMG_0001.HEIC").headers["Location"])
+    assert b"SecretCam" not in data and b"secret-xmp-payload" not in data
+    assert not Image.open(io.BytesIO(data)).getexif()
+
+
+def test_sixteen_bit_grey_is_scaled_not_clipped(app: Flask, client, upload) -> None:
+    source = images.encode(Image.new("I;16", (20, 20), 32768), "PNG")
+    data, _ = stored(app, client, upload(source, filename="g.png").headers["Location"])
+    assert Image.open(io.BytesIO(data)).convert("L").getpixel((3, 3)) == 128
 
 
 def test_png_transparency_is_kept(app: Flask, client, upload) -> None:
