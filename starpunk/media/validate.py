@@ -82,8 +82,10 @@ def decode(data: bytes, max_pixels: int) -> Decoded:
     """Decode ``data`` fully; :class:`BadRequest` when it is not an accepted image or too big."""
     ensure_heif()
     with warnings.catch_warnings():
-        # Our own pixel limit below is the one that applies; Pillow's hard error remains.
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        # Decoders warn about damage (corrupt EXIF, odd chunks) in files from anywhere; what
+        # counts is whether the pixels decode. Our own pixel limit below replaces Pillow's
+        # DecompressionBombWarning; its hard DecompressionBombError remains.
+        warnings.simplefilter("ignore")
         try:
             image = Image.open(io.BytesIO(data), formats=list(ACCEPTED))
         except Image.DecompressionBombError:

@@ -9,6 +9,7 @@ timing and looping; they get the thumbnail only (a resized still would stop the 
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, ImageSequence
@@ -51,6 +52,12 @@ class Processed:
 
 def process(decoded: Decoded) -> Processed:
     """Orient, strip and re-encode the upload, and make its variants (never upscaled)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. corrupt EXIF: the orientation is then ignored
+        return _process(decoded)
+
+
+def _process(decoded: Decoded) -> Processed:
     fmt = "JPEG" if decoded.format == "HEIF" else decoded.format
     content_type, extension = OUTPUT[fmt]
     source = decoded.image

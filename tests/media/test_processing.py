@@ -95,6 +95,32 @@ def test_sixteen_bit_grey_is_scaled_not_clipped(app: Flask, client, upload) -> N
     assert Image.open(io.BytesIO(data)).convert("L").getpixel((3, 3)) == 128
 
 
+def test_corrupt_exif_is_dropped_not_fatal(app: Flask, client, upload) -> None:
+    broken_exif = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x05\x01\x12\x00\x03\xff\xff"
+    source = images.encode(images.gradient(50, 40), "JPEG", exif=broken_exif)
+    response = upload(source)
+    assert response.status_code == 201
+    data, _ = stored(app, client, response.headers["Location"])
+    assert Image.open(io.BytesIO(data)).size == (50, 40)
+    assert broken_exif[6:] not in data
+
+
+@pytest.mark.parametrize("fmt", ["WEBP", "PNG"])
+def test_animated_webp_and_apng_keep_frames_and_timing(app: Flask, client, upload, fmt) -> None:
+    frames = [Image.new("RGBA", (60, 40), (index * 60, 0, 0, 255)) for index in range(3)]
+    source = images.encode(frames[0], fmt, save_all=True, append_images=frames[1:],
+                           duration=[80, 120, 160], loop=0)
+    data, _ = stored(app, client, upload(source, filename="a.bin").headers["Location"])
+    result = Image.open(io.BytesIO(data))
+    timings = []
+    for index in range(result.n_frames):
+        result.seek(index)
+        result.load()
+        timings.append(result.info["duration"])
+    assert timings == [80, 120, 160]
+    assert abs(result.getpixel((1, 1))[0] - 120) <= 4  # the last frame (lossy WebP: near)
+
+
 def test_png_transparency_is_kept(app: Flask, client, upload) -> None:
     source = Image.new("RGBA", (40, 30), (0, 0, 255, 0))
     response = upload(images.encode(source, "PNG"), filename="t.png")
