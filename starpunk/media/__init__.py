@@ -37,6 +37,8 @@ def save_upload(
     :class:`~starpunk.errors.PayloadTooLarge` (413) past ``MEDIA_MAX_BYTES`` and
     :class:`~starpunk.errors.BadRequest` (400) for anything that is not an accepted image
     or has more than ``MEDIA_MAX_PIXELS`` pixels. Limits default to the app's settings.
+    Call it outside any open transaction on ``conn`` (it commits its own), inside an app
+    context (the returned URLs are built from ``SITE_URL``).
     """
     config = current_app.config
     limit_bytes = max_bytes if max_bytes is not None else config["MEDIA_MAX_BYTES"]
@@ -56,13 +58,19 @@ def media_by_url(conn: sqlite3.Connection, url: str) -> Media | None:
     Lets Micropub and the templates turn a ``photo`` URL back into sizes and variants.
     """
     parts = urlsplit(url)
-    site = urlsplit(current_app.config["SITE_URL"])
-    if parts.netloc and (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
+    if parts.query or parts.fragment:
         return None
-    prefix = url_for("media.serve", relpath="x").removesuffix("x")  # "/media/" under any root
-    if not parts.path.startswith(prefix) or parts.query or parts.fragment:
+    path = parts.path
+    if parts.scheme or parts.netloc:  # absolute: must be under SITE_URL (which may have a path)
+        site = urlsplit(current_app.config["SITE_URL"])
+        same_site = (parts.scheme, parts.netloc.lower()) == (site.scheme, site.netloc)
+        if not same_site or not path.startswith(site.path):
+            return None
+        path = "/" + path[len(site.path):]
+    prefix = url_for("media.serve", relpath="x").removesuffix("x")  # "/media/"
+    if not path.startswith(prefix):
         return None
-    return media_by_path(conn, parts.path[len(prefix):])
+    return media_by_path(conn, path[len(prefix):])
 
 
 def init_app(app: Flask) -> None:

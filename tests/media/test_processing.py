@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from PIL import Image
+from werkzeug.datastructures import FileStorage
 
 from starpunk.database import get_db
-from starpunk.media import media_by_url
+from starpunk.media import media_by_url, save_upload
 from starpunk.media.store import RELPATH_RE
 from tests.media import images
 from tests.media.helpers import issue_token, local_path
@@ -245,3 +246,14 @@ def test_media_by_url_finds_originals_and_variants(app: Flask, upload) -> None:
         assert media_by_url(conn, local_path(location)) == media
         assert media_by_url(conn, location.replace("localhost", "evil.example")) is None
         assert media_by_url(conn, "http://localhost/notes/hello") is None
+        assert media_by_url(conn, location + "?x=1") is None
+
+
+def test_media_by_url_under_a_site_url_with_a_path(app_factory) -> None:
+    app = app_factory(SITE_URL="https://example.com/blog/")
+    with app.test_request_context():
+        conn = get_db()
+        media = save_upload(conn, app.config["DATA_PATH"], FileStorage(io.BytesIO(images.png())))
+        assert media.absolute_url.startswith("https://example.com/blog/media/")
+        assert media_by_url(conn, media.absolute_url) == media
+        assert media_by_url(conn, media.absolute_url.replace("/blog/", "/")) is None
