@@ -21,7 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     import starpunk.logging as splog  # not `from starpunk import logging`: stdlib shadows it
-    from starpunk import database, feeds, health, http, indieauth, micropub
+    from starpunk import database, feeds, health, http, indieauth, media, micropub
     from starpunk.config import load_config
     from starpunk.csrf import csrf
     from starpunk.errors import register_error_handlers
@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     indieauth.init_app(app)
     micropub.init_app(app)
     feeds.init_app(app)
+    media.init_app(app)
     _register_owner_admin(app)
 
     log.info("starpunk ready", extra={"version": __version__, "site_url": settings["SITE_URL"]})

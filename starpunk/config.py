@@ -104,6 +104,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_CONTENT_LENGTH", "int", 50 * 1024 * 1024,
             "Largest request body in bytes (uploads included); larger ones get 413.",
             minimum=1024),
+    Setting("MEDIA_MAX_BYTES", "int", 20 * 1024 * 1024,
+            "Largest single uploaded image in bytes; larger ones get 413.", minimum=1024),
+    Setting("MEDIA_MAX_PIXELS", "int", 50_000_000,
+            "Most pixels an uploaded image may decode to (width x height, times the frames of "
+            "an animation); more is refused with 400.", minimum=1, maximum=150_000_000),
     Setting("DEV_MODE", "bool", False,
             "Development conveniences (one-click login on localhost only, with loud warnings)."),
     Setting("FETCH_ALLOW_PRIVATE", "bool", False,

@@ -16,6 +16,7 @@ from werkzeug.datastructures import FileStorage
 from starpunk.database import get_db
 from starpunk.errors import BadRequest, UnsupportedMediaType
 from starpunk.indieauth.tokens import TokenInfo
+from starpunk.media import save_upload
 from starpunk.micropub import query
 from starpunk.micropub.auth import authenticate, require_scope
 from starpunk.micropub.mf2 import from_note, to_fields
@@ -42,16 +43,28 @@ def _json(body: dict[str, Any], status: int = 200) -> Response:
 
 
 def _uploaded_files(req: Request) -> dict[str, list[FileStorage]]:
-    """The file parts of a multipart request (``photo``, ``photo[]``, ``video``, ``audio``...).
-
-    Storing them needs the media store; until it is wired in, the caller refuses them.
-    """
+    """The file parts of a multipart request by property (``photo[]`` counts as ``photo``)."""
     found: dict[str, list[FileStorage]] = {}
     for name in req.files:
         parts = [part for part in req.files.getlist(name) if part.filename]
         if parts:
-            found[name] = parts
+            found.setdefault(name.removesuffix("[]"), []).extend(parts)
     return found
+
+
+def _store_files(parsed: MicropubRequest, files: dict[str, list[FileStorage]],
+                 info: TokenInfo) -> None:
+    """Store the uploaded files of a create as media and add their URLs to its properties."""
+    if parsed.action != "create":
+        raise BadRequest("Files can only be sent with a create request.")
+    if "create" not in info.scopes and "draft" not in info.scopes:
+        require_scope(info, "create")
+    for prop, parts in files.items():
+        if prop != "photo":
+            raise BadRequest(f"Only photo files can be uploaded, not {prop[:40]!r}.")
+        urls = [save_upload(get_db(), current_app.config["DATA_PATH"], part).absolute_url
+                for part in parts]
+        parsed.properties["photo"] = [*parsed.properties.get("photo", []), *urls]
 
 
 @bp.route("/micropub", methods=["GET", "POST"])
@@ -63,12 +76,10 @@ def endpoint() -> Response:
     is_form = request.mimetype in FORM_TYPES
     info = authenticate(request.form.getlist("access_token") if is_form else [])
     if is_form:
-        if _uploaded_files(request):
-            raise BadRequest(
-                "File uploads are not accepted here yet: upload the file to the media "
-                "endpoint and send its URL as photo, video or audio."
-            )
         parsed = parse_form(request.form.items(multi=True))
+        files = _uploaded_files(request)
+        if files:
+            _store_files(parsed, files, info)
     elif request.mimetype == JSON_TYPE:
         parsed = parse_json(load_json(request.get_data()))
     else:

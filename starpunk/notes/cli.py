@@ -7,7 +7,8 @@ from flask import Flask
 
 from starpunk.cli import cli, with_app
 from starpunk.database import get_db
-from starpunk.notes.check import check, reindex, repair
+from starpunk.media.check import MediaProblem, check_media, repair_media
+from starpunk.notes.check import Problem, check, reindex, repair
 from starpunk.notes.files import NoteFileError
 
 
@@ -15,25 +16,31 @@ from starpunk.notes.files import NoteFileError
 @click.option("--repair", "fix", is_flag=True, help="Fix what can be fixed safely.")
 @with_app
 def check_command(app: Flask, fix: bool) -> None:
-    """Compare every post file with its index row; exit 1 while problems remain.
+    """Compare every post and media file with its index row; exit 1 while problems remain.
 
-    With --repair: a changed or unindexed file is (re-)indexed, a row whose file is missing
-    has its file written back, an unreadable file is moved to notes/.quarantine/.
+    With --repair: a changed or unindexed post file is (re-)indexed, a post row whose file is
+    missing has its file written back, an unreadable post file is moved to notes/.quarantine/;
+    media files without a row and media rows without a file, older than a day, are removed.
     """
     conn = get_db()
     data_path = app.config["DATA_PATH"]
-    problems = check(conn, data_path)
-    for problem in problems:
+
+    def find() -> tuple[list[Problem], list[MediaProblem]]:
+        return check(conn, data_path), check_media(conn, data_path)
+
+    notes, media = find()
+    for problem in [*notes, *media]:
         click.echo(str(problem))
-    if fix and problems:
-        for action in repair(conn, data_path, problems):
+    if fix and (notes or media):
+        actions = repair(conn, data_path, notes) + repair_media(conn, data_path, media)
+        for action in actions:
             click.echo(f"repaired: {action}")
-        problems = check(conn, data_path)
-        for problem in problems:
+        notes, media = find()
+        for problem in [*notes, *media]:
             click.echo(f"still wrong: {problem}", err=True)
-    if problems:
+    if notes or media:
         raise click.exceptions.Exit(1)
-    click.echo("ok: every post file matches its index row")
+    click.echo("ok: every post and media file matches its index row")
 
 
 @cli.command("reindex")

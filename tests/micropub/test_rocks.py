@@ -8,8 +8,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import pytest
-
+from tests.media.images import jpeg_with_gps, png
 from tests.micropub.conftest import Micropub
 
 SUNSET = "https://micropub.rocks/media/sunset.jpg"
@@ -134,29 +133,36 @@ def test_206_create_with_two_photo_urls_json(mp: Micropub) -> None:
     assert mp.note(url).properties["photo"] == [SUNSET, CITY]
 
 
-# --- 3xx: multipart with files (needs the media store) --------------------------------------
-
-_WAITS_FOR_MEDIA = pytest.mark.xfail(
-    strict=True, reason="file parts are refused until the media store is wired in")
+# --- 3xx: multipart with files (stored through the media store) -----------------------------
 
 
-@_WAITS_FOR_MEDIA
 def test_300_create_with_one_photo_file(mp: Micropub) -> None:
     data = {"h": "entry", "content": "Nice sunset tonight",
-            "photo": (io.BytesIO(b"\xff\xd8\xff\xe0jpeg"), "sunset.jpg", "image/jpeg")}
+            "photo": (io.BytesIO(jpeg_with_gps()), "sunset.jpg", "image/jpeg")}
     url = created(mp.client.post("/micropub", data=data, headers=mp.headers,
                                  content_type="multipart/form-data"))
-    assert len(mp.note(url).properties["photo"]) == 1
+    photos = mp.note(url).properties["photo"]
+    assert len(photos) == 1 and photos[0].startswith("http://localhost/media/")
+    with mp.client.get(photos[0].removeprefix("http://localhost")) as served:
+        assert served.status_code == 200 and served.mimetype == "image/jpeg"
+        assert b"GPS" not in served.data
 
 
-@_WAITS_FOR_MEDIA
 def test_301_create_with_two_photo_files(mp: Micropub) -> None:
     data = {"h": "entry", "content": "Two photos",
-            "photo[]": [(io.BytesIO(b"\xff\xd8\xff\xe0one"), "sunset.jpg", "image/jpeg"),
-                        (io.BytesIO(b"\xff\xd8\xff\xe0two"), "city.jpg", "image/jpeg")]}
+            "photo[]": [(io.BytesIO(jpeg_with_gps()), "sunset.jpg", "image/jpeg"),
+                        (io.BytesIO(png()), "city.png", "image/png")]}
     url = created(mp.client.post("/micropub", data=data, headers=mp.headers,
                                  content_type="multipart/form-data"))
     assert len(mp.note(url).properties["photo"]) == 2
+
+
+def test_photo_file_that_is_not_an_image_is_refused(mp: Micropub) -> None:
+    data = {"h": "entry", "content": "Fake",
+            "photo": (io.BytesIO(b"<html><script>alert(1)</script>"), "x.jpg", "image/jpeg")}
+    resp = mp.client.post("/micropub", data=data, headers=mp.headers,
+                          content_type="multipart/form-data")
+    assert resp.status_code == 400 and resp.get_json()["error"] == "invalid_request"
 
 
 # --- 4xx: updates ---------------------------------------------------------------------------

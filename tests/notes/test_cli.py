@@ -29,7 +29,7 @@ def test_clean_site_checks_ok(app: Flask) -> None:
     make_posts(app)
     result = run(app, "check")
     assert result.exit_code == 0, result.output
-    assert "ok: every post file matches" in result.output
+    assert "ok: every post and media file matches" in result.output
 
 
 def test_missing_file_fails_then_repair_writes_it_back(app: Flask) -> None:
@@ -94,3 +94,11 @@ def test_reindex_refuses_unparseable_files_and_changes_nothing(app: Flask) -> No
     assert result.exit_code == 1 and "repair these files first" in result.output
     with app.app_context():
         assert get_note(get_db(), path.stem) is not None
+
+
+def test_check_reports_media_files_without_rows(app: Flask) -> None:
+    orphan = Path(app.config["DATA_PATH"]) / "media/2026/01/stray.jpg"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"left behind by a crash")
+    result = run(app, "check")
+    assert result.exit_code == 1 and "orphan-media-file: media/2026/01/stray.jpg" in result.output
