@@ -29,15 +29,26 @@ def absolute_url(endpoint: str, **values: object) -> str:
     return urljoin(current_app.config["SITE_URL"], path.lstrip("/"))
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
+
+
 def _security_headers(response: Response) -> Response:
+    """Add each security header the view did not set itself (views may set a stricter one)."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    present = {name.lower() for name in headers.keys()}
+    wanted = SECURITY_HEADERS
     if current_app.config["SITE_URL"].startswith("https://"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        wanted = (*wanted, HSTS)
+    for name, value in wanted:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
 
 

@@ -11,6 +11,7 @@ conditional requests get 304 without a body.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sqlite3
 import threading
@@ -45,20 +46,38 @@ def site_stamp(conn: sqlite3.Connection) -> SiteStamp:
     version, changed_at = conn.execute(
         "SELECT version, changed_at FROM content_version WHERE id = 1"
     ).fetchone()
-    return SiteStamp(int(version), parse_time(changed_at))
+    return SiteStamp(int(version), _parse_changed_at(changed_at))
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_changed_at(text: str) -> datetime:
+    return parse_time(text)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A rendered page body and its strong ETag."""
+
+    body: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, body: bytes) -> Page:
+        """The page for ``body``; its ETag is a hash of the bytes."""
+        return cls(body, hashlib.sha256(body).hexdigest()[:32])
 
 
 class PageCache:
     """A bounded, thread-safe LRU of rendered pages keyed by ``(version, path)``."""
 
     def __init__(self, max_pages: int = MAX_PAGES) -> None:
-        self._pages: OrderedDict[tuple[int, str], bytes] = OrderedDict()
+        self._pages: OrderedDict[tuple[int, str], Page] = OrderedDict()
         self._lock = threading.Lock()
         self._max = max_pages
         self.hits = self.misses = 0
 
-    def get(self, key: tuple[int, str]) -> bytes | None:
-        """The cached body for ``key``, if any."""
+    def get(self, key: tuple[int, str]) -> Page | None:
+        """The cached page for ``key``, if any."""
         with self._lock:
             body = self._pages.get(key)
             if body is None:
@@ -68,8 +87,8 @@ class PageCache:
             self._pages.move_to_end(key)
             return body
 
-    def put(self, key: tuple[int, str], body: bytes) -> None:
-        """Store ``body``; pages of older versions are dropped first."""
+    def put(self, key: tuple[int, str], body: Page) -> None:
+        """Store a page; pages of older versions are dropped first."""
         with self._lock:
             stale = [k for k in self._pages if k[0] != key[0]]
             for old in stale:
@@ -84,31 +103,46 @@ def page_cache() -> PageCache:
     return current_app.extensions.setdefault("starpunk.page_cache", PageCache())
 
 
-def html_page(render: Callable[[], str], *, private: bool = False, status: int = 200) -> Response:
+@dataclass(frozen=True)
+class PrivatePage:
+    """What a render function returns for a page only the owner may see (never cached)."""
+
+    html: str
+
+
+def html_page(render: Callable[[], str | PrivatePage], *, private: bool = False,
+              status: int = 200) -> Response:
     """Answer with the page ``render`` produces, from the cache when it is fresh.
 
-    ``private`` pages (what only the owner may see) bypass the cache and are marked
-    ``no-store``; so are error statuses.
+    ``private`` requests (and renders that return a :class:`PrivatePage`) bypass the cache
+    and are marked ``no-store``; so are error statuses.
     """
     stamp = site_stamp(get_db())
     cacheable = not private and status == 200
     key = (stamp.version, request.full_path)
-    body = page_cache().get(key) if cacheable else None
-    if body is None:
-        body = render().encode()
+    page = page_cache().get(key) if cacheable else None
+    if page is None:
+        rendered = render()
+        if isinstance(rendered, PrivatePage):
+            cacheable, rendered = False, rendered.html
+        page = Page.of(rendered.encode())
         if cacheable:
-            page_cache().put(key, body)
-    response = Response(body, status=status, mimetype="text/html")
+            page_cache().put(key, page)
+    response = Response(page.body, status=status, mimetype="text/html")
     response.headers["Link"] = link_header()
-    return conditional(response, stamp, private=not cacheable)
+    return conditional(response, stamp, etag=page.etag, private=not cacheable)
 
 
-def conditional(response: Response, stamp: SiteStamp, *, private: bool = False) -> Response:
-    """Add ETag, Last-Modified and Cache-Control; turn a matching request into a 304."""
+def conditional(response: Response, stamp: SiteStamp, *, etag: str | None = None,
+                private: bool = False) -> Response:
+    """Add ETag (a hash of the body unless given), Last-Modified and Cache-Control.
+
+    A request whose ``If-None-Match`` or ``If-Modified-Since`` matches gets a 304.
+    """
     if private:
         response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
         return response
-    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    response.set_etag(etag or Page.of(response.get_data()).etag)
     response.last_modified = stamp.changed_at
     response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
     return response.make_conditional(request)

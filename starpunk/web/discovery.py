@@ -64,5 +64,9 @@ def discovery_links() -> tuple[DiscoveryLink, ...]:
 
 
 def link_header() -> str:
-    """The ``Link`` header value carrying the same links as the HTML."""
-    return ", ".join(link.header_value() for link in discovery_links())
+    """The ``Link`` header value carrying the same links as the HTML (computed once per app)."""
+    cached = current_app.extensions.get("starpunk.link_header")
+    if cached is None:
+        cached = ", ".join(link.header_value() for link in discovery_links())
+        current_app.extensions["starpunk.link_header"] = cached
+    return cached

@@ -20,7 +20,7 @@ from starpunk.notes import Note, get_note, list_notes
 from starpunk.notes.listing import all_tags
 from starpunk.notes.model import normalize_tag
 from starpunk.notes.search import search_notes, validate_query
-from starpunk.web.caching import html_page
+from starpunk.web.caching import PrivatePage, html_page
 
 bp = Blueprint("public", __name__)
 
@@ -52,16 +52,19 @@ def index() -> Response:
 @bp.get("/notes/<slug>")
 def note(slug: str) -> Response:
     """A post's permalink: its full h-entry. Drafts only for the owner; deleted → 410."""
-    found = get_note(get_db(), slug)
-    if found is None:
-        raise NotFound("There is no post at this address.")
-    if found.is_deleted:
-        raise Gone("This post has been deleted.")
-    if found.is_draft:
-        if not owner_logged_in():
+
+    def render() -> str | PrivatePage:
+        found = get_note(get_db(), slug)
+        if found is None:
             raise NotFound("There is no post at this address.")
-        return html_page(lambda: render_template("public/note.html", note=found), private=True)
-    return html_page(lambda: render_template("public/note.html", note=found))
+        if found.is_deleted:
+            raise Gone("This post has been deleted.")
+        if found.is_draft and not owner_logged_in():
+            raise NotFound("There is no post at this address.")
+        html = render_template("public/note.html", note=found)
+        return PrivatePage(html) if found.is_draft else html
+
+    return html_page(render)
 
 
 @bp.get("/note/<slug>")
