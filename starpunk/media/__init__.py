@@ -16,11 +16,26 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, url_for
 from werkzeug.datastructures import FileStorage
 
-from starpunk.media.store import Media, Variant, get_media, media_by_path, store_processed
+from starpunk.media.store import (
+    Media,
+    Variant,
+    get_media,
+    media_by_path,
+    media_by_paths,
+    store_processed,
+)
 from starpunk.media.validate import decode, read_limited
 from starpunk.media.variants import process
 
-__all__ = ["Media", "Variant", "get_media", "init_app", "media_by_url", "save_upload"]
+__all__ = [
+    "Media",
+    "Variant",
+    "get_media",
+    "init_app",
+    "media_by_url",
+    "media_for_urls",
+    "save_upload",
+]
 
 
 def save_upload(
@@ -52,11 +67,8 @@ def save_upload(
     return store_processed(conn, data_path, processed)
 
 
-def media_by_url(conn: sqlite3.Connection, url: str) -> Media | None:
-    """The media an absolute or site-relative ``/media/...`` URL of ours points at, or None.
-
-    Lets Micropub and the templates turn a ``photo`` URL back into sizes and variants.
-    """
+def _relpath(url: str) -> str | None:
+    """The path under ``/media/`` that an absolute or site-relative URL of ours names."""
     parts = urlsplit(url)
     if parts.query or parts.fragment:
         return None
@@ -70,7 +82,23 @@ def media_by_url(conn: sqlite3.Connection, url: str) -> Media | None:
     prefix = url_for("media.serve", relpath="x").removesuffix("x")  # "/media/"
     if not path.startswith(prefix):
         return None
-    return media_by_path(conn, path[len(prefix):])
+    return path[len(prefix):]
+
+
+def media_by_url(conn: sqlite3.Connection, url: str) -> Media | None:
+    """The media an absolute or site-relative ``/media/...`` URL of ours points at, or None.
+
+    Lets Micropub and the templates turn a ``photo`` URL back into sizes and variants.
+    """
+    relpath = _relpath(url)
+    return media_by_path(conn, relpath) if relpath is not None else None
+
+
+def media_for_urls(conn: sqlite3.Connection, urls: list[str]) -> dict[str, Media]:
+    """The stored originals among ``urls`` (URL → :class:`Media`), in at most two queries."""
+    paths = {url: relpath for url in urls if (relpath := _relpath(url)) is not None}
+    found = media_by_paths(conn, list(paths.values()))
+    return {url: found[path] for url, path in paths.items() if path in found}
 
 
 def init_app(app: Flask) -> None:

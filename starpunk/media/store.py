@@ -176,23 +176,47 @@ def _insert_rows(
     return media_id
 
 
-def _media_from_row(conn: sqlite3.Connection, row: sqlite3.Row) -> Media:
-    rows = conn.execute(
-        "SELECT name, path, width, height, size, checksum FROM media_variants"
-        " WHERE media_id = ?", (row["id"],),
-    ).fetchall()
+def _media_from_rows(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Media]:
+    """Build :class:`Media` values for ``rows``, reading all their variants in one query."""
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    found: dict[int, list[Variant]] = {media_id: [] for media_id in ids}
+    marks = ", ".join("?" * len(ids))
+    for r in conn.execute(
+        "SELECT media_id, name, path, width, height, size, checksum FROM media_variants"
+        f" WHERE media_id IN ({marks})", ids,
+    ):
+        found[r["media_id"]].append(
+            Variant(r["name"], r["path"], r["width"], r["height"], r["size"], r["checksum"])
+        )
     order = {name: index for index, name in enumerate(VARIANT_NAMES)}
-    variants = sorted(
-        (Variant(r["name"], r["path"], r["width"], r["height"], r["size"], r["checksum"])
-         for r in rows),
-        key=lambda v: order[v.name],
-    )
-    return Media(
-        id=row["id"], path=row["path"], content_type=row["content_type"],
-        original_type=row["original_type"], size=row["size"], width=row["width"],
-        height=row["height"], animated=bool(row["animated"]), checksum=row["checksum"],
-        created_at=row["created_at"], variants=tuple(variants),
-    )
+    return [
+        Media(
+            id=row["id"], path=row["path"], content_type=row["content_type"],
+            original_type=row["original_type"], size=row["size"], width=row["width"],
+            height=row["height"], animated=bool(row["animated"]), checksum=row["checksum"],
+            created_at=row["created_at"],
+            variants=tuple(sorted(found[row["id"]], key=lambda v: order[v.name])),
+        )
+        for row in rows
+    ]
+
+
+def _media_from_row(conn: sqlite3.Connection, row: sqlite3.Row) -> Media:
+    return _media_from_rows(conn, [row])[0]
+
+
+def media_by_paths(conn: sqlite3.Connection, relpaths: list[str]) -> dict[str, Media]:
+    """The media stored at each of ``relpaths`` (originals only), in two queries."""
+    wanted = sorted({path for path in relpaths if RELPATH_RE.match(path)})
+    if not wanted:
+        return {}
+    marks = ", ".join("?" * len(wanted))
+    rows = conn.execute(
+        f"SELECT {_MEDIA_COLUMNS} FROM media WHERE path IN ({marks})", wanted
+    ).fetchall()
+    return {media.path: media for media in _media_from_rows(conn, rows)}
 
 
 def get_media(conn: sqlite3.Connection, media_id: int) -> Media | None:

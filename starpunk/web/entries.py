@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app
 from markupsafe import Markup
 
+from starpunk.database import get_db
+from starpunk.media import Media, media_for_urls
 from starpunk.notes import Note
 
 #: Properties shown as the post's context, with their mf2 class and the words before the link.
@@ -59,6 +61,12 @@ def photos(note: Note) -> list[tuple[str, str]]:
             alt = value.get("alt", "") if isinstance(value, dict) else ""
             found.append((url, str(alt)))
     return found
+
+
+def photo_media(notes: list[Note]) -> dict[str, Media]:
+    """The site's own stored images among the notes' photos (URL → Media), in two queries."""
+    urls = [url for note in notes for url, _alt in photos(note)]
+    return media_for_urls(get_db(), urls) if urls else {}
 
 
 def syndications(note: Note) -> list[str]:

@@ -21,6 +21,7 @@ from starpunk.notes.listing import all_tags
 from starpunk.notes.model import normalize_tag
 from starpunk.notes.search import search_notes, validate_query
 from starpunk.web.caching import PrivatePage, html_page
+from starpunk.web.entries import photo_media
 
 bp = Blueprint("public", __name__)
 
@@ -44,7 +45,7 @@ def index() -> Response:
         if not page.notes and (request.args.get("before") or request.args.get("after")):
             raise NotFound("There are no posts on this page.")
         return render_template("public/home.html", page=page, endpoint="public.index",
-                               url_args={})
+                               url_args={}, media=photo_media(page.notes))
 
     return html_page(render)
 
@@ -61,7 +62,7 @@ def note(slug: str) -> Response:
             raise Gone("This post has been deleted.")
         if found.is_draft and not owner_logged_in():
             raise NotFound("There is no post at this address.")
-        html = render_template("public/note.html", note=found)
+        html = render_template("public/note.html", note=found, media=photo_media([found]))
         return PrivatePage(html) if found.is_draft else html
 
     return html_page(render)
@@ -99,7 +100,8 @@ def tag(tag: str) -> Response:
         if not page.notes:
             raise NotFound(f"No published post is tagged “{canonical}”.")
         return render_template("public/tag.html", tag=canonical, page=page,
-                               endpoint="public.tag", url_args={"tag": canonical})
+                               endpoint="public.tag", url_args={"tag": canonical},
+                               media=photo_media(page.notes))
 
     return html_page(render)
 
