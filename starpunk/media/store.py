@@ -219,6 +219,12 @@ def media_by_paths(conn: sqlite3.Connection, relpaths: list[str]) -> dict[str, M
     return {media.path: media for media in _media_from_rows(conn, rows)}
 
 
+def latest_media(conn: sqlite3.Connection) -> Media | None:
+    """The most recent upload, or None."""
+    row = conn.execute(f"SELECT {_MEDIA_COLUMNS} FROM media ORDER BY id DESC LIMIT 1").fetchone()
+    return _media_from_row(conn, row) if row else None
+
+
 def get_media(conn: sqlite3.Connection, media_id: int) -> Media | None:
     """The media with ``media_id``, or None."""
     row = conn.execute(f"SELECT {_MEDIA_COLUMNS} FROM media WHERE id = ?", (media_id,)).fetchone()

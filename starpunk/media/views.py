@@ -9,16 +9,11 @@ import logging
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
 from starpunk.database import get_db
-from starpunk.errors import (
-    BadRequest,
-    InsufficientScope,
-    NotFound,
-    Unauthorized,
-    UnsupportedMediaType,
-)
-from starpunk.indieauth.tokens import TokenInfo, authenticate_bearer
+from starpunk.errors import BadRequest, NotFound, UnsupportedMediaType
+from starpunk.indieauth.tokens import TokenInfo
 from starpunk.media import save_upload
-from starpunk.media.store import media_root, served_file
+from starpunk.media.store import latest_media, media_root, served_file
+from starpunk.micropub.auth import authenticate, require_scope
 
 log = logging.getLogger(__name__)
 
@@ -54,36 +49,25 @@ def serve(relpath: str) -> Response:
 
 
 def authorize_upload() -> TokenInfo:
-    """The bearer token of this request if it may upload; 401 otherwise.
-
-    The token comes from ``Authorization: Bearer`` or, as Micropub allows, an
-    ``access_token`` form field (never both).
-    """
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if header and (scheme.lower() != "bearer" or not value.strip()):
-        raise _unauthorized("Use an Authorization: Bearer header.")
-    raw = value.strip()
-    form_token = request.form.get("access_token", "") if request.mimetype in _FORMS else ""
-    if raw and form_token:
-        raise BadRequest("Send the access token in the header or the form, not both.")
-    raw = raw or form_token
-    if not raw:
-        raise _unauthorized("An access token is required.")
-    info = authenticate_bearer(raw)
-    if info is None:
-        raise _unauthorized("The access token is not valid.", error="invalid_token")
+    """The bearer token of this request (header or ``access_token`` form field, never both)
+    if it may upload: the ``media`` or the ``create`` scope; 401 otherwise."""
+    body_tokens = request.form.getlist("access_token") if request.mimetype in _FORMS else []
+    info = authenticate(body_tokens)
     if not info.scopes & UPLOAD_SCOPES:
-        raise InsufficientScope(
-            "Uploading needs a token with the media (or create) scope.",
-            headers={"WWW-Authenticate": 'Bearer error="insufficient_scope", scope="media"'},
-        )
+        require_scope(info, "media")
     return info
 
 
-def _unauthorized(description: str, error: str | None = None) -> Unauthorized:
-    challenge = f'Bearer error="{error}"' if error else "Bearer"
-    return Unauthorized(description, headers={"WWW-Authenticate": challenge})
+@bp.get("/micropub/media")
+def last_upload() -> Response:
+    """``q=last``: the URL of the latest upload (``{"url": null}`` before the first one)."""
+    authorize_upload()
+    if request.args.get("q") != "last":
+        raise BadRequest("The media endpoint answers only q=last.")
+    latest = latest_media(get_db())
+    response = jsonify(url=latest.absolute_url if latest else None)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/micropub/media")

@@ -8,7 +8,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from tests.media.images import jpeg_with_gps, png
+import pytest
+
+from tests.media.images import animated_gif, jpeg_with_gps, png
 from tests.micropub.conftest import Micropub
 
 SUNSET = "https://micropub.rocks/media/sunset.jpg"
@@ -333,3 +335,24 @@ def test_805_token_in_header_and_body(mp: Micropub, token: str) -> None:
     assert response.status_code == 400
     assert response.get_json()["error"] == "invalid_request"
     assert mp.query(q="source").get_json()["items"] == []
+
+
+# --- 7xx: the media endpoint ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("test_id", "data", "name", "stored_type"), [
+    ("700", jpeg_with_gps, "photo.jpg", "image/jpeg"),
+    ("701", png, "photo.png", "image/png"),
+    ("702", animated_gif, "photo.gif", "image/gif"),
+])
+def test_70x_upload_to_the_media_endpoint(mp: Micropub, test_id: str, data: Any, name: str,
+                                          stored_type: str) -> None:
+    config = mp.query(q="config").get_json()
+    endpoint = config["media-endpoint"].removeprefix("http://localhost")
+    resp = mp.client.post(endpoint, headers=mp.headers, content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(data()), name, "application/octet-stream")})
+    assert resp.status_code == 201, (test_id, resp.get_json())
+    location = resp.headers["Location"]
+    assert location.startswith("http://localhost/media/")
+    with mp.client.get(location.removeprefix("http://localhost")) as served:
+        assert served.status_code == 200 and served.mimetype == stored_type
