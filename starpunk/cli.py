@@ -63,15 +63,18 @@ def cli() -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(1, 3600),
               help="Seconds before a silent worker is restarted.")
-def serve(host: str, port: int, workers: int, timeout: int) -> None:
-    """Run the production server (gunicorn)."""
+@click.option("--jobs/--no-jobs", default=True, show_default=True,
+              help="Also run the background job worker (WebSub pings); use --no-jobs when "
+                   "`starpunk jobs run` runs as its own service.")
+def serve(host: str, port: int, workers: int, timeout: int, jobs: bool) -> None:
+    """Run the production server (gunicorn) and the background job worker."""
     from starpunk.server import run
 
     try:
         config = load_config()
     except StartupError as exc:
         _fail(exc)
-    run(config, host=host, port=port, workers=workers, timeout=timeout)
+    run(config, host=host, port=port, workers=workers, timeout=timeout, jobs=jobs)
 
 
 @cli.command()

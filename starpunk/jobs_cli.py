@@ -25,10 +25,13 @@ def jobs_group() -> None:
 def run_command(app: Flask, once: bool, interval: float) -> None:
     """Run queued jobs as they fall due, retrying failures with backoff (stop with Ctrl-C)."""
     registered = handlers(app)
-    while True:
-        ran = run_due(get_db(), registered)
-        if once:
-            click.echo(f"ran {ran} jobs")
-            return
-        if not ran:
-            time.sleep(interval)
+    try:
+        while True:
+            ran = run_due(get_db(), registered)
+            if once:
+                click.echo(f"ran {ran} jobs")
+                return
+            if not ran:
+                time.sleep(interval)
+    except KeyboardInterrupt:  # Ctrl-C on `starpunk serve` reaches its job worker too
+        return

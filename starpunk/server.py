@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from typing import Any
 
 from flask import Flask
@@ -54,8 +56,24 @@ def gunicorn_options(host: str, port: int, workers: int, timeout: int) -> dict[s
     }
 
 
-def run(config: dict[str, Any], *, host: str, port: int, workers: int, timeout: int) -> None:
-    """Start gunicorn in the foreground; SIGTERM shuts it down gracefully."""
+def start_job_worker() -> subprocess.Popen:
+    """``starpunk jobs run`` as a child process (same environment and working directory)."""
+    return subprocess.Popen([sys.executable, "-m", "starpunk", "jobs", "run"])
+
+
+def stop_job_worker(worker: subprocess.Popen) -> None:
+    """Stop the job worker: SIGTERM, then SIGKILL if it has not ended within ten seconds."""
+    worker.terminate()
+    try:
+        worker.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def run(config: dict[str, Any], *, host: str, port: int, workers: int, timeout: int,
+        jobs: bool = True) -> None:
+    """Start gunicorn in the foreground (and the job worker); SIGTERM shuts both down."""
     from starpunk.auth.cli import print_password_hint
     from starpunk.logging import configure_logging
 
@@ -63,4 +81,9 @@ def run(config: dict[str, Any], *, host: str, port: int, workers: int, timeout: 
     site = config["SITE_URL"]
     log.info("starting server", extra={"bind": f"{host}:{port}", "workers": workers, "site": site})
     print_password_hint(config)
-    StarPunkServer(gunicorn_options(host, port, workers, timeout)).run()
+    worker = start_job_worker() if jobs else None
+    try:
+        StarPunkServer(gunicorn_options(host, port, workers, timeout)).run()
+    finally:
+        if worker is not None:
+            stop_job_worker(worker)

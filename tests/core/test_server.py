@@ -97,7 +97,7 @@ def test_four_workers_on_a_fresh_database_migrate_exactly_once(tmp_path: Path) -
             while time.monotonic() < deadline:
                 lines = (data / "logs" / "starpunk.log").read_text().splitlines()
                 ready = [e for e in map(json.loads, lines) if e["msg"] == "starpunk ready"]
-                if len(ready) == 4:
+                if len(ready) == 5:  # four gunicorn workers and the job worker
                     break
                 time.sleep(0.05)
         finally:
@@ -106,6 +106,35 @@ def test_four_workers_on_a_fresh_database_migrate_exactly_once(tmp_path: Path) -
         entries = [json.loads(line) for line in log_text.splitlines()]
         applied = [e["migration"] for e in entries if e["msg"] == "migration applied"]
         assert len(applied) == len(set(applied)) > 0, applied
-        assert len([e for e in entries if e["msg"] == "starpunk ready"]) == 4, output
+        assert len([e for e in entries if e["msg"] == "starpunk ready"]) == 5, output
         assert "Worker failed to boot" not in output and "Traceback" not in output, output
         assert proc.returncode == 0, output
+
+
+def test_serve_runs_the_job_worker_that_pings_the_websub_hub(tmp_path: Path, httpserver) -> None:
+    """A post made through Micropub on a running server reaches the hub via the job queue."""
+    httpserver.expect_request("/hub", method="POST").respond_with_data("", status=202)
+    data, port = tmp_path / "data", free_port()
+    env = {"WEBSUB_HUB": httpserver.url_for("/hub"), "FETCH_ALLOW_PRIVATE": "true",
+           "SITE_URL": f"http://127.0.0.1:{port}/"}
+    token = subprocess.run(
+        [*STARPUNK, "token", "create", "--scope", "create"], cwd=tmp_path, capture_output=True,
+        text=True, timeout=60, env={**os.environ, "DATA_PATH": str(data), "PYTHONPATH": str(ROOT),
+                                    **env}, check=True,
+    ).stdout.strip()
+    proc = start(data, port, 1, **env)
+    try:
+        wait_healthy(port, 10)
+        created = requests.post(f"http://127.0.0.1:{port}/micropub", timeout=5,
+                                data={"h": "entry", "content": "Hello hub"},
+                                headers={"Authorization": f"Bearer {token}"})
+        assert created.status_code == 201, created.text
+        deadline = time.monotonic() + 20
+        while len(httpserver.log) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        output = stop(proc)
+    topics = {request.form["hub.url"] for request, _response in httpserver.log}
+    assert {request.form["hub.mode"] for request, _response in httpserver.log} == {"publish"}
+    assert f"http://127.0.0.1:{port}/feed.atom" in topics, (topics, output)
+    assert proc.returncode == 0, output
