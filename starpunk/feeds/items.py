@@ -12,19 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
-
-import nh3
+from urllib.parse import urlsplit
 
 from starpunk.http import absolute_url
 from starpunk.notes.model import Note
-from starpunk.notes.render import ATTRIBUTES, CLEAN_CONTENT_TAGS, TAGS, URL_SCHEMES
+from starpunk.notes.render import sanitize_html
 from starpunk.web.entries import contexts, photos
 
 #: Everything XML 1.0 forbids in a document (C0 controls but tab/LF/CR, surrogates, FFFE/FFFF).
 _XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 #: Attributes that hold a URL, per tag, in the sanitizer's allow-list.
-_URL_ATTRIBUTES = {("a", "href"), ("img", "src")}
 #: Most characters of a title derived from a note's text.
 TITLE_LENGTH = 60
 _KIND_TITLES = {"photo": "Photo", "reply": "Reply", "like": "Like", "repost": "Repost",
@@ -87,20 +84,7 @@ def feed_item(note: Note) -> FeedItem:
 
 def absolute_html(html: str, base: str) -> str:
     """``html`` (already sanitized) with every link and image URL made absolute against ``base``."""
-
-    def absolutize(tag: str, attribute: str, value: str) -> str:
-        return urljoin(base, value) if (tag, attribute) in _URL_ATTRIBUTES else value
-
-    return nh3.clean(
-        html,
-        tags=set(TAGS),
-        clean_content_tags=set(CLEAN_CONTENT_TAGS),
-        attributes={tag: set(names) for tag, names in ATTRIBUTES.items()},
-        attribute_filter=absolutize,
-        strip_comments=True,
-        link_rel=None,
-        url_schemes=set(URL_SCHEMES),
-    )
+    return sanitize_html(html, base=base)
 
 
 def context_html(note: Note) -> str:

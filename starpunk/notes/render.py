@@ -6,6 +6,7 @@ Rendering happens at write time; the store keeps the result in the row as a cach
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 import nh3
 from markdown_it import MarkdownIt
@@ -83,14 +84,28 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def sanitize_html(html: str, *, ugc: bool = False) -> str:
-    """Reduce HTML to the allow-list; ``ugc=True`` adds ``rel="nofollow ugc"`` to links."""
+#: Attributes holding a URL that ``sanitize_html(..., base=...)`` makes absolute.
+URL_ATTRIBUTES = frozenset({("a", "href"), ("img", "src")})
+
+
+def sanitize_html(html: str, *, ugc: bool = False, base: str | None = None) -> str:
+    """Reduce HTML to the allow-list; ``ugc=True`` adds ``rel="nofollow ugc"`` to links.
+
+    With ``base``, every link and image URL is made absolute against it (for feeds).
+    """
+
+    def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        kept = _filter_attribute(tag, attribute, value)
+        if base is not None and kept is not None and (tag, attribute) in URL_ATTRIBUTES:
+            return urljoin(base, kept)
+        return kept
+
     return nh3.clean(
         html,
         tags=set(TAGS),
         clean_content_tags=set(CLEAN_CONTENT_TAGS),
         attributes={tag: set(names) for tag, names in ATTRIBUTES.items()},
-        attribute_filter=_filter_attribute,
+        attribute_filter=attribute_filter,
         strip_comments=True,
         link_rel=UGC_LINK_REL if ugc else None,
         url_schemes=set(URL_SCHEMES),

@@ -8,21 +8,16 @@ home page and an article at desktop and phone width, in light and dark mode, go 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import playwright.sync_api as playwright_sync
 import pytest
-import requests
 
 from starpunk.database import get_db
 from starpunk.notes import create_note
-from tests.conftest import TEST_SECRET, free_port
+from tests.conftest import TEST_SECRET, free_port, running_server
 from tests.e2e.test_admin_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
 
 pytestmark = pytest.mark.slow
@@ -64,23 +59,8 @@ def site(tmp_path: Path, app_factory: Any) -> Iterator[str]:
                     properties={"like-of": ["https://other.example/post"]})
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DATA_PATH": str(data),
            "SESSION_SECRET": TEST_SECRET, **{k: str(v) for k, v in settings.items()}}
-    server = subprocess.Popen([sys.executable, "-m", "starpunk", "serve", "--port", str(port),
-                               "--workers", "1"], env=env, cwd=tmp_path,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(url + "health", timeout=0.5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
+    with running_server(env, port, tmp_path, workers=1):
         yield url
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=40)
 
 
 def test_public_pages_render_in_light_and_dark(site: str) -> None:

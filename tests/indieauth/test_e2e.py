@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +26,7 @@ _pytest.importorskip('starpunk.auth', reason='needs the admin helper part')
 
 from starpunk.indieauth import external  # noqa: E402
 from starpunk.indieauth.tokens import authenticate_bearer
-from tests.conftest import TEST_SECRET, free_port
+from tests.conftest import TEST_SECRET, free_port, running_server
 from tests.indieauth.helpers import pkce
 
 pytestmark = pytest.mark.slow
@@ -60,23 +58,8 @@ def provider(tmp_path: Path) -> Iterator[Provider]:
     prov = Provider(f"http://127.0.0.1:{port}/", data, env)
     result = prov.cli("passwd", stdin=PASSWORD + "\n")
     assert result.returncode == 0, result.stderr
-    proc = subprocess.Popen([*STARPUNK, "serve", "--port", str(port), "--workers", "2"],
-                            env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(prov.url + "health", timeout=0.5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, "provider did not start"
-            time.sleep(0.1)
+    with running_server(env, port, tmp_path):
         yield prov
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=40)
 
 
 def csrf_from(html: str) -> str:
