@@ -92,9 +92,14 @@ def test_discovery_links_in_html_and_link_header(site: Flask, post: Callable[...
             (rel, url) for url, rel in re.findall(r'<([^>]+)>; rel="([^"]+)"', resp.headers["Link"])
         )
         html = resp.get_data(as_text=True)
-        for rel in ("indieauth-metadata", "authorization_endpoint", "token_endpoint"):
+        for rel in ("micropub", "indieauth-metadata", "authorization_endpoint",
+                    "token_endpoint"):
             assert header[rel].startswith(SITE), rel
             assert f'<link rel="{rel}" href="{header[rel]}">' in html
+        for kind, path in (("application/rss+xml", "feed.rss"), ("application/atom+xml",
+                           "feed.atom"), ("application/feed+json", "feed.json")):
+            assert f'<{SITE}{path}>; rel="alternate"; type="{kind}"' in resp.headers["Link"]
+            assert f'<link rel="alternate" href="{SITE}{path}" type="{kind}"' in html
         for url in header.values():
             # never advertise an endpoint that is not there
             path_only = url.removeprefix(SITE.rstrip("/"))
