@@ -109,6 +109,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MEDIA_MAX_PIXELS", "int", 50_000_000,
             "Most pixels an uploaded image may decode to (width x height, times the frames of "
             "an animation); more is refused with 400.", minimum=1, maximum=150_000_000),
+    Setting("MEDIA_REQUIRE_ALT", "bool", True,
+            "Require alt text for every photo saved from the admin editor."),
     Setting("DEV_MODE", "bool", False,
             "Development conveniences (one-click login on localhost only, with loud warnings)."),
     Setting("FETCH_ALLOW_PRIVATE", "bool", False,

@@ -2,7 +2,8 @@
 
 The whole blueprint requires the owner (``before_request``); every form carries the
 CSRF token; every action ends with a flash message and a redirect; nothing needs
-JavaScript.
+JavaScript. The editor also attaches photos (stored through :func:`starpunk.media.save_upload`
+and kept as the post's ``photo`` property with alt text), reorders and removes them.
 """
 
 from __future__ import annotations
@@ -16,11 +17,23 @@ from werkzeug.wrappers import Response
 from starpunk.auth import current_session, require_owner, safe_next, site_redirect
 from starpunk.auth.sessions import active_sessions, end_current_session, end_session
 from starpunk.database import get_db
-from starpunk.errors import BadRequest, NotFound
+from starpunk.errors import BadRequest, NotFound, PayloadTooLarge
+from starpunk.media import media_by_url, save_upload
 from starpunk.notes import create_note, delete_note, get_note, list_all, undelete_note, update_note
 from starpunk.notes.model import Note, normalize_tags
 from starpunk.notes.render import render_markdown
-from starpunk.web.admin_helpers import describe_device, excerpt, post_counts, split_tags
+from starpunk.web.admin_helpers import (
+    Photo,
+    apply_photo_action,
+    clean_alt,
+    describe_device,
+    excerpt,
+    form_photos,
+    note_photos,
+    post_counts,
+    split_tags,
+    with_photos,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +99,34 @@ def _values(note: Note | None = None) -> dict[str, str]:
     }
 
 
-def _editor(note: Note | None, *, error: str | None = None, status: int = 200) -> Any:
+def _thumbnail(url: str) -> str:
+    """The square thumbnail of one of our media URLs, else the URL itself."""
+    media = media_by_url(get_db(), url)
+    if media is None:
+        return url
+    thumb = media.variant("thumb")
+    return thumb.url if thumb else media.url
+
+
+def _editor(
+    note: Note | None,
+    *,
+    photos: list[Photo] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Any:
     values = _values(note)
+    if photos is None and request.method == "POST":
+        photos = form_photos(request.form)
+    elif photos is None:
+        photos = note_photos(note.properties) if note else []
+    rows = [{**photo, "thumb": _thumbnail(photo["value"])} for photo in photos]
     preview = None
     if request.method == "POST" and request.form.get("action") == "preview" and not error:
         try:
             tags = normalize_tags(split_tags(values["tags"]))
         except BadRequest as exc:
-            return _editor(note, error=exc.description, status=400)
+            return _editor(note, photos=photos, error=exc.description, status=400)
         preview = {
             "title": " ".join(values["title"].split()),
             "html": render_markdown(values["content"]),
@@ -103,11 +136,59 @@ def _editor(note: Note | None, *, error: str | None = None, status: int = 200) -
         "admin/editor.html",
         note=note,
         values=values,
+        photos=rows,
+        require_alt=current_app.config["MEDIA_REQUIRE_ALT"],
         preview=preview,
         error=error,
         public_url=_public_url(note) if note else None,
     )
     return html, status
+
+
+def _attach_uploads(photos: list[Photo]) -> tuple[list[str], int]:
+    """Store the files of the ``photos`` field and append them to ``photos``.
+
+    Each file is stored on its own (``save_upload`` commits), so a refused file does not
+    lose the others. Returns the messages for refused files and the status to answer with.
+    """
+    files = [part for part in request.files.getlist("photos") if part.filename]
+    alts = request.form.getlist("new_photo_alt")
+    problems: list[str] = []
+    status = 400
+    for index, part in enumerate(files):
+        try:
+            media = save_upload(get_db(), current_app.config["DATA_PATH"], part)
+        except (BadRequest, PayloadTooLarge) as exc:
+            problems.append(f"{(part.filename or 'upload')[:80]}: {exc.description}")
+            status = max(status, exc.status)
+            continue
+        alt = clean_alt(alts[index] if index < len(alts) else "")
+        photos.append({"value": media.absolute_url, "alt": alt})
+        log.info("photo attached", extra={"media_id": media.id})
+    return problems, status
+
+
+def _photo_step(note: Note | None) -> tuple[list[Photo], Any | None]:
+    """Attach uploads and apply photo actions for an editor POST.
+
+    Returns the photos to save and, when the request must not save (preview, a photo
+    action, a refused upload, a missing alt text), the re-rendered editor to answer with.
+    """
+    action = request.form.get("action", "draft")
+    photos = form_photos(request.form)
+    problems, status = _attach_uploads(photos)
+    if problems:
+        error = "Some files were not attached. " + " ".join(problems)
+        return photos, _editor(note, photos=photos, error=error, status=status)
+    if apply_photo_action(photos, action) or action in ("preview", "attach"):
+        return photos, _editor(note, photos=photos)
+    missing = [str(n) for n, photo in enumerate(photos, 1) if not photo["alt"]]
+    if missing and current_app.config["MEDIA_REQUIRE_ALT"]:
+        which = "photo " + missing[0] if len(missing) == 1 else "photos " + ", ".join(missing)
+        error = (f"Add alt text to {which} before saving: describe what the picture shows "
+                 "for people who cannot see it. Nothing was saved yet; your photos stay attached.")
+        return photos, _editor(note, photos=photos, error=error, status=400)
+    return photos, None
 
 
 def _saved_message(note: Note, created: bool) -> str:
@@ -125,10 +206,11 @@ def new_post() -> Any:
 
 @bp.post("/new")
 def create_post() -> Any:
-    """Preview, publish or save a new post as a draft."""
+    """Preview, attach photos, publish or save a new post as a draft."""
     action = request.form.get("action", "draft")
-    if action == "preview":
-        return _editor(None)
+    photos, answer = _photo_step(None)
+    if answer is not None:
+        return answer
     values = _values()
     try:
         note = create_note(
@@ -139,9 +221,10 @@ def create_post() -> Any:
             tags=split_tags(values["tags"]),
             status="published" if action == "publish" else "draft",
             slug=values["slug"].strip() or None,
+            properties=with_photos({}, photos),
         )
     except BadRequest as exc:
-        return _editor(None, error=exc.description, status=400)
+        return _editor(None, photos=photos, error=exc.description, status=400)
     log.info("post created", extra={"slug": note.slug, "status": note.status})
     flash(_saved_message(note, created=True), "success")
     return site_redirect(url_for("admin.edit_post", slug=note.slug))
@@ -162,14 +245,15 @@ def edit_post(slug: str) -> Any:
 
 @bp.post("/posts/<slug>")
 def save_post(slug: str) -> Any:
-    """Preview, publish/update, or save a post as a draft."""
+    """Preview, attach photos, publish/update, or save a post as a draft."""
     note = _existing(slug)
     if note.is_deleted:
         flash("This post is in the trash; restore it before editing.", "error")
         return site_redirect(url_for("admin.edit_post", slug=slug))
     action = request.form.get("action", "draft")
-    if action == "preview":
-        return _editor(note)
+    photos, answer = _photo_step(note)
+    if answer is not None:
+        return answer
     values = _values()
     changes: dict[str, Any] = {}
     new_slug = values["slug"].strip()
@@ -184,10 +268,11 @@ def save_post(slug: str) -> Any:
             name=values["title"] or None,
             tags=split_tags(values["tags"]),
             status="published" if action == "publish" else "draft",
+            properties=with_photos(note.properties, photos),
             **changes,
         )
     except BadRequest as exc:
-        return _editor(note, error=exc.description, status=400)
+        return _editor(note, photos=photos, error=exc.description, status=400)
     log.info("post updated", extra={"slug": saved.slug, "status": saved.status})
     created = note.status == "draft" and saved.status == "published"
     flash(_saved_message(saved, created=created), "success")

@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from tests.conftest import TEST_SECRET, free_port
+from tests.media.images import png
 
 pytestmark = pytest.mark.slow
 
@@ -112,7 +113,7 @@ def test_owner_writes_and_manages_posts(site: str, page) -> None:  # noqa: ANN00
     page.click("a.new-post")
     page.fill("#content", "Hello from a *real* browser.")
     page.fill("#tags", "Browser Tests, e2e")
-    page.click("button[value=preview]")
+    page.click(".editor-actions button[value=preview]")
     expect(page.locator(".preview em")).to_have_text("real")
     expect(page.locator(".preview")).to_contain_text("#browser-tests")
     page.click("button[value=publish]")
@@ -125,7 +126,7 @@ def test_owner_writes_and_manages_posts(site: str, page) -> None:  # noqa: ANN00
     page.fill("#content", "## Part one\n\nSome **bold** words and a [link](https://example.com/).\n"
                           "\n- one\n- two\n")
     page.fill("#tags", "Long Reads")
-    page.click("button[value=preview]")
+    page.click(".editor-actions button[value=preview]")
     expect(page.locator(".preview-body h2")).to_have_text("Part one")
     shoot(page, "editor")
     page.click("button[value=publish]")
@@ -158,6 +159,24 @@ def test_owner_writes_and_manages_posts(site: str, page) -> None:  # noqa: ANN00
     page.click("nav.admin-nav >> text=Posts")
     expect(page.locator(".post-row")).to_have_count(3)
     shoot(page, "dashboard")
+
+    # A photo post: attach an image with alt text, publish, see it on the permalink.
+    page.click("a.new-post")
+    page.fill("#content", "A picture from the browser")
+    page.set_input_files("#photos", files=[
+        {"name": "gradient.png", "mimeType": "image/png", "buffer": png()}])
+    page.fill("#new-photo-alt", "A red and grey gradient")
+    page.click("button[value=publish]")
+    assert "Published “A picture from the browser”" in flash(page)
+    expect(page.locator(".photo-thumb")).to_have_count(1)
+    expect(page.locator("input[name=photo_alt]")).to_have_value("A red and grey gradient")
+    shoot(page, "editor-photos")
+    page.click("text=View on site")
+    photo = page.locator("img.u-photo")
+    expect(photo).to_have_attribute("alt", "A red and grey gradient")
+    page.wait_for_function("() => { const img = document.querySelector('img.u-photo');"
+                           " return img && img.complete && img.naturalWidth > 0; }")
+    page.goto(site + "admin/")
 
     # Sessions page lists this browser.
     page.click("nav.admin-nav >> text=Sessions")
