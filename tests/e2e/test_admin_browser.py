@@ -8,17 +8,14 @@ editor at desktop and phone width go to ``test-artifacts/``.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
-from tests.conftest import TEST_SECRET, free_port
+from tests.conftest import TEST_SECRET, free_port, running_server
 from tests.media.images import png
 
 pytestmark = pytest.mark.slow
@@ -42,27 +39,11 @@ def site(tmp_path: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}/"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DATA_PATH": str(tmp_path / "data"),
            "SITE_URL": url, "SESSION_SECRET": TEST_SECRET, "SITE_NAME": "Browser Test"}
-    starpunk = [sys.executable, "-m", "starpunk"]
-    done = subprocess.run([*starpunk, "passwd"], input=PASSWORD + "\n", env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-m", "starpunk", "passwd"], input=PASSWORD + "\n",
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    server = subprocess.Popen([*starpunk, "serve", "--port", str(port), "--workers", "2"],
-                              env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(url + "health", timeout=0.5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
+    with running_server(env, port, tmp_path):
         yield url
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=40)
 
 
 @pytest.fixture
