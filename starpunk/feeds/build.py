@@ -139,8 +139,10 @@ def _json_item(item: FeedItem) -> dict[str, Any]:
     return entry
 
 
-def _attachment(image: Image) -> dict[str, str]:
-    attachment = {"url": image.url, "mime_type": image.mime_type or ""}
+def _attachment(image: Image) -> dict[str, Any]:
+    attachment: dict[str, Any] = {"url": image.url, "mime_type": image.mime_type or ""}
+    if image.size:
+        attachment["size_in_bytes"] = image.size
     if image.alt:
         attachment["title"] = image.alt
     return attachment

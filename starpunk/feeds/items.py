@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -15,6 +16,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from starpunk.http import absolute_url
+from starpunk.media import Media
 from starpunk.notes.model import Note
 from starpunk.notes.render import sanitize_html
 from starpunk.web.entries import contexts, photos
@@ -45,6 +47,7 @@ class Image:
     url: str
     alt: str
     mime_type: str | None
+    size: int | None = None  # bytes, when the image is stored on this site
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,13 @@ class FeedItem:
     images: tuple[Image, ...]
 
 
-def feed_item(note: Note) -> FeedItem:
-    """Build the feed entry for a published note."""
+def feed_item(note: Note, media: Mapping[str, Media] | None = None) -> FeedItem:
+    """Build the feed entry for a published note.
+
+    ``media`` maps photo URLs to the site's stored images (type and size for enclosures).
+    """
     url = post_url(note)
-    images = _images(note)
+    images = _images(note, media or {})
     html = context_html(note) + photos_html(images) + absolute_html(note.html, url)
     return FeedItem(
         id=url,
@@ -147,10 +153,14 @@ def plain_text(html: str) -> str:
     return " ".join(" ".join(collector.parts).split())
 
 
-def _images(note: Note) -> list[Image]:
+def _images(note: Note, media: Mapping[str, Media]) -> list[Image]:
     images = []
     for url, alt in photos(note):
-        mime, _ = mimetypes.guess_type(urlsplit(url).path)
-        mime = mime if mime and mime.startswith("image/") else None
-        images.append(Image(url=xml_clean(url), alt=xml_clean(alt), mime_type=mime))
+        stored = media.get(url)
+        if stored is not None:
+            mime, size = stored.content_type, stored.size
+        else:
+            mime, _ = mimetypes.guess_type(urlsplit(url).path)
+            mime, size = (mime if mime and mime.startswith("image/") else None), None
+        images.append(Image(url=xml_clean(url), alt=xml_clean(alt), mime_type=mime, size=size))
     return images

@@ -22,6 +22,7 @@ from starpunk.http import absolute_url
 from starpunk.notes import all_tags, list_notes
 from starpunk.notes.model import Note, normalize_tag
 from starpunk.web.caching import site_stamp
+from starpunk.web.entries import photo_media
 
 bp = Blueprint("feeds", __name__)
 
@@ -182,7 +183,8 @@ def _feed(fmt: str, tag: str | None, self_url: str, *, vary: bool = False) -> Re
     def build() -> bytes:
         limit = current_app.config["FEED_MAX_ITEMS"]
         notes = _recent(conn, tag, limit)
-        items = [feed_item(note) for note in notes]
+        media = photo_media(notes)
+        items = [feed_item(note, media) for note in notes]
         return render_feed(fmt, feed_meta(items, self_url=self_url, tag=tag), items)
 
     key = ("feed", fmt, tag, self_url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -17,9 +18,13 @@ import lxml.html
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage
 
+from starpunk.database import get_db
 from starpunk.feeds import xml_clean
+from starpunk.media import save_upload
 from tests.feeds.conftest import SITE, Posts
+from tests.media.images import png
 
 SCHEMA = json.loads((Path(__file__).parent / "jsonfeed-1.1.schema.json").read_text())
 NS = {
@@ -257,3 +262,19 @@ def test_an_empty_site_has_valid_feeds(reader: FlaskClient) -> None:
         parsed = feedparser.parse(_get(reader, f"/feed.{fmt}"))
         assert parsed.bozo == 0 and parsed.entries == []
     jsonschema.validate(json.loads(_get(reader, "/feed.json")), SCHEMA)
+
+
+def test_stored_photos_carry_their_type_and_size(site: Flask, reader: FlaskClient,
+                                                 posts: Posts) -> None:
+    with site.test_request_context():
+        media = save_upload(get_db(), site.config["DATA_PATH"],
+                            FileStorage(io.BytesIO(png()), "map.png"))
+        url = media.absolute_url
+    posts.create("A map", properties={"photo": [{"value": url, "alt": "The route"}]})
+    rss = etree.fromstring(reader.get("/feed.rss").data)
+    enclosure = rss.find("channel/item/enclosure")
+    assert enclosure.get("url") == url and enclosure.get("type") == "image/png"
+    assert enclosure.get("length") == str(media.size) != "0"
+    attachment = reader.get("/feed.json").get_json()["items"][0]["attachments"][0]
+    assert attachment == {"url": url, "mime_type": "image/png", "size_in_bytes": media.size,
+                          "title": "The route"}
