@@ -17,6 +17,8 @@ from starpunk.web.discovery import DiscoveryLink
 
 #: The page whose WebSub topic is the page itself (the h-feed home page).
 HOME_ENDPOINT = "public.index"
+#: The tag page, which advertises that tag's own feeds.
+TAG_ENDPOINT = "public.tag"
 
 
 def tag_feed_links(tag: str) -> list[DiscoveryLink]:
@@ -41,15 +43,22 @@ def render_links(links: list[DiscoveryLink]) -> Markup:
     return Markup(render_template("feeds/_links.html", links=links))
 
 
-def _home_link_header(response: Response) -> Response:
-    if request.endpoint == HOME_ENDPOINT and response.status_code in (200, 304):
-        for link in websub_links():
-            response.headers.add("Link", link.header_value())
+def _page_link_headers(response: Response) -> Response:
+    """The home page's WebSub links and a tag page's own feeds, in its ``Link`` header too."""
+    if response.status_code not in (200, 304):
+        return response
+    links: list[DiscoveryLink] = []
+    if request.endpoint == HOME_ENDPOINT:
+        links = websub_links()
+    elif request.endpoint == TAG_ENDPOINT and request.view_args:
+        links = tag_feed_links(request.view_args["tag"])
+    for link in links:
+        response.headers.add("Link", link.header_value())
     return response
 
 
 def init_app(app: Flask) -> None:
-    """Template helpers ``tag_feed_links(tag)`` and ``websub_links()``; the home Link header."""
+    """Template helpers ``tag_feed_links(tag)`` and ``websub_links()``; their Link headers."""
     app.add_template_global(lambda tag: render_links(tag_feed_links(tag)), "tag_feed_links")
     app.add_template_global(lambda: render_links(websub_links()), "websub_links")
-    app.after_request(_home_link_header)
+    app.after_request(_page_link_headers)

@@ -127,3 +127,13 @@ def test_security_headers_on_public_pages(site: Flask, post: Callable[..., Note]
         assert resp.headers["X-Content-Type-Options"] == "nosniff"
         assert resp.headers["Referrer-Policy"]
         assert "<script" not in resp.get_data(as_text=True)
+
+
+def test_tag_page_advertises_its_feeds_in_the_link_header(site: Flask,
+                                                          post: Callable[..., Note]) -> None:
+    post("Tagged", tags=["Engines"])
+    resp = site.test_client().get("/tags/engines")
+    html = resp.get_data(as_text=True)
+    for path in ("tags/engines/feed.rss", "tags/engines/feed.atom", "tags/engines/feed.json"):
+        assert f"<{SITE}{path}>; rel=\"alternate\"" in ", ".join(resp.headers.getlist("Link"))
+        assert f'href="{SITE}{path}"' in html, path
