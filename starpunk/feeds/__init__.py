@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
     post_saved.connect(_on_post_saved)
 
 
-def _on_post_saved(note: Any, action: str) -> None:
+def _on_post_saved(note: Any, action: str, previous: Any = None) -> None:
     """Drop this worker's rendered feeds at once (other workers see the new content version)."""
     if not has_app_context():
         return

@@ -38,11 +38,14 @@ def site_url(endpoint: str, **values: Any) -> str:
     return urljoin(current_app.config["SITE_URL"], path.lstrip("/"))
 
 
-def topics(note: Note) -> list[str]:
-    """The URLs whose content changes when ``note`` does."""
+def topics(note: Note, previous: Note | None = None) -> list[str]:
+    """The URLs whose content changes when ``note`` does (a removed tag's feeds included)."""
+    tags = list(note.tags)
+    if previous is not None:
+        tags += [tag for tag in previous.tags if tag not in tags]
     urls = [current_app.config["SITE_URL"]]
     urls += [site_url(endpoint) for endpoint in SITE_FEEDS]
-    urls += [site_url(endpoint, tag=tag) for tag in note.tags for endpoint in TAG_FEEDS]
+    urls += [site_url(endpoint, tag=tag) for tag in tags for endpoint in TAG_FEEDS]
     return urls
 
 
@@ -58,7 +61,7 @@ def ping(payload: dict[str, Any]) -> None:
             raise HubError(f"{hub} answered {response.status} for {topic}")
 
 
-def _on_post_saved(note: Any, action: str) -> None:
+def _on_post_saved(note: Any, action: str, previous: Any = None) -> None:
     """Queue a ping when a post readers could see (or could see before) changes."""
     if not has_app_context() or JOB_KIND not in handlers(current_app):
         return
@@ -66,7 +69,8 @@ def _on_post_saved(note: Any, action: str) -> None:
     if not hub or not (note.status == "published" or note.was_published):
         return
     try:
-        enqueue(get_db(), JOB_KIND, {"hub": hub, "topics": topics(note), "action": action})
+        payload = {"hub": hub, "topics": topics(note, previous), "action": action}
+        enqueue(get_db(), JOB_KIND, payload)
     except sqlite3.Error:
         log.exception("could not queue the WebSub ping", extra={"slug": note.slug})
 

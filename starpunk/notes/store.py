@@ -119,7 +119,7 @@ def create_note(
         return None, record
 
     note = _save(conn, data_path, prepare)
-    post_saved.send(note, action="create")
+    post_saved.send(note, action="create", previous=None)
     return note
 
 
@@ -154,10 +154,13 @@ def update_note(
     if properties is not UNSET:
         changes["properties"] = check_properties(properties)
 
+    before: list[Note] = []
+
     def prepare() -> tuple[Note | None, NoteFile]:
         old = _existing(conn, slug)
         if old.is_deleted:
             raise Gone(f"The post {slug!r} is deleted; undelete it before editing.")
+        before[:] = [old]
         record = replace(note_file(old), **changes)
         now = utc_now()
         if record.status == "published" and not old.slug_locked:
@@ -172,7 +175,7 @@ def update_note(
         return old, record
 
     note = _save(conn, data_path, prepare)
-    post_saved.send(note, action="update")
+    post_saved.send(note, action="update", previous=before[0])
     return note
 
 
@@ -196,7 +199,7 @@ def _set_deleted(conn: sqlite3.Connection, data_path: Path, slug: str, *, delete
         return old, replace(note_file(old), deleted_at=utc_now() if deleted else None)
 
     note = _save(conn, data_path, prepare)
-    post_saved.send(note, action="delete" if deleted else "undelete")
+    post_saved.send(note, action="delete" if deleted else "undelete", previous=None)
     return note
 
 

@@ -90,6 +90,17 @@ def test_publish_update_delete_each_notify_the_hub(hub_site: Flask, hub: Hub) ->
     assert all(row["done_at"] and row["last_error"] is None for row in _jobs(hub_site))
 
 
+def test_removing_a_tag_notifies_that_tag_s_feeds(hub_site: Flask, hub: Hub) -> None:
+    posts = Posts(hub_site)
+    post = posts.create("Hello hub", tags=["engines", "poetry"])
+    _run(hub_site)
+    hub.pings.clear()
+    posts.update(post.slug, tags=["poetry"])
+    assert _run(hub_site) == 1
+    assert f"{SITE}tags/engines/feed.atom" in hub.topics()  # no longer tagged, still stale
+    assert f"{SITE}tags/poetry/feed.atom" in hub.topics()
+
+
 def test_drafts_do_not_notify(hub_site: Flask, hub: Hub) -> None:
     posts = Posts(hub_site)
     draft = posts.create("Secret", status="draft")

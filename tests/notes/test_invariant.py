@@ -22,7 +22,7 @@ def signals() -> Iterator[list[str]]:
     """Actions sent on post_saved during the test."""
     actions: list[str] = []
 
-    def receiver(_note: object, action: str) -> None:
+    def receiver(_note: object, action: str, previous: object) -> None:
         actions.append(action)
 
     post_saved.connect(receiver)

@@ -32,7 +32,7 @@ def saved(other_conn: sqlite3.Connection) -> Iterator[list[tuple[str, str, bool]
     """Record (action, slug, visible to another connection) for every post_saved signal."""
     events: list[tuple[str, str, bool]] = []
 
-    def receiver(note: Any, action: str) -> None:
+    def receiver(note: Any, action: str, previous: Any) -> None:
         row = other_conn.execute(
             "SELECT content_hash FROM notes WHERE id = ?", (note.id,)
         ).fetchone()
