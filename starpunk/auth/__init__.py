@@ -32,17 +32,25 @@ def owner_logged_in() -> bool:
 
 
 def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site (``/…``, not ``//…``), else None."""
+    """``target`` if it is a path on this site (``/…``, not ``//…``), else None.
+
+    Control characters are refused too: browsers drop tabs and newlines, so ``/\t/evil``
+    would become ``//evil``.
+    """
     if not target or not target.startswith("/") or target.startswith("//"):
         return None
-    if "\\" in target or any(ord(ch) < 32 for ch in target):
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
         return None
     return target
 
 
 def site_redirect(path: str, code: int = 303) -> Response:
-    """A redirect to ``path`` (a site-relative path) as an absolute URL built from SITE_URL."""
-    return redirect(urljoin(current_app.config["SITE_URL"], path.lstrip("/")), code=code)
+    """A redirect to ``path`` (a site-relative path) as an absolute URL built from SITE_URL.
+
+    The path is joined as ``./…`` so that one like ``/https://evil.example/`` stays a path
+    under SITE_URL instead of becoming an absolute URL of its own.
+    """
+    return redirect(urljoin(current_app.config["SITE_URL"], "./" + path.lstrip("/")), code=code)
 
 
 def require_owner() -> Any:

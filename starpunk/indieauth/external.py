@@ -33,6 +33,7 @@ from flask import (
     url_for,
 )
 
+from starpunk.auth import safe_next
 from starpunk.errors import BadRequest
 from starpunk.http import absolute_url
 from starpunk.indieauth.authorize import s256, with_query
@@ -137,18 +138,12 @@ def same_host(me: str, admin_me: str) -> bool:
     return origin(me) == origin(admin_me)
 
 
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
 @bp.get("/auth/indieauth/start")
 def start_page() -> Any:
     """A page with the "Sign in with your domain" button (the login page may link here)."""
     return render_template(
         "indieauth/external_login.html", me=current_app.config["ADMIN_ME"],
-        next=_safe_next(request.args.get("next")) or "",
+        next=safe_next(request.args.get("next")) or "",
     )
 
 
@@ -166,7 +161,7 @@ def start() -> Any:
         "verifier": verifier,
         "issuer": provider.issuer,
         "authorization_endpoint": provider.authorization_endpoint,
-        "next": _safe_next(request.form.get("next")),
+        "next": safe_next(request.form.get("next")),
         "started": int(time.time()),
     }
     params = {

@@ -26,6 +26,14 @@ def test_dev_login_on_localhost(app_factory, site: str) -> None:
     assert "DEV_MODE login without a password" in _log(app)
 
 
+def test_dev_login_needs_its_csrf_token(app_factory) -> None:
+    client = app_factory(DEV_MODE=True, SITE_URL="http://localhost:8000/").test_client()
+    client.get("/auth/login")
+    for data in ({}, {"csrf_token": "forged"}):
+        assert client.post("/auth/dev-login", data=data).status_code == 400
+    assert client.get("/admin/").status_code == 302  # a cross-site form signed nobody in
+
+
 def test_banner_is_on_every_page(app_factory) -> None:
     client = app_factory(DEV_MODE=True).test_client()
     for path in ("/auth/login", "/no-such-page"):

@@ -67,6 +67,17 @@ def test_next_never_leaves_the_site(app: Flask, client, target: str) -> None:
     assert resp.headers["Location"] == "http://localhost/admin/"
 
 
+@pytest.mark.parametrize("target", ["/https://evil.example/", "/http:evil.example",
+                                    "/javascript:alert(1)", "/\t/evil.example", "/\x7f/x"])
+def test_next_that_looks_like_a_url_stays_on_the_site(app: Flask, client, target: str) -> None:
+    set_owner_password(app)
+    signing_in = _attempt(client, PASSWORD, next=target)
+    already_in = client.get("/auth/login", query_string={"next": target})
+    for resp in (signing_in, already_in):
+        assert resp.status_code == 303
+        assert resp.headers["Location"].startswith("http://localhost/"), resp.headers["Location"]
+
+
 def test_login_form_needs_its_csrf_token(app: Flask, client) -> None:
     set_owner_password(app)
     client.get("/auth/login")

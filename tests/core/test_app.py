@@ -184,6 +184,10 @@ def test_security_headers_on_every_response(client) -> None:
         assert "'unsafe-inline'" not in csp
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert "camera=()" in headers["Permissions-Policy"]
+        for directive in ("default-src 'self'", "object-src 'none'", "base-uri 'self'"):
+            assert directive in csp
     assert "Strict-Transport-Security" not in headers
 
 

@@ -156,6 +156,20 @@ def test_consent_issues_a_code_with_narrowed_scope(app: Flask, owner: FlaskClien
     assert row["code_challenge_method"] == "S256" and row["used_at"] is None
 
 
+def test_consent_needs_the_signed_in_owner(app: Flask, owner: FlaskClient,
+                                           quill: HTTPServer) -> None:
+    from tests.auth.helpers import csrf_token
+
+    html = owner.get("/indieauth/auth", query_string=params(quill)).get_data(as_text=True)
+    stranger = app.test_client()  # a valid form token of its own and a leaked signed request
+    resp = stranger.post("/indieauth/auth/consent", data={
+        "csrf_token": csrf_token(stranger), "request": hidden(html, "request"),
+        "action": "approve", "scope": ["create"]})
+    assert resp.status_code == 400 and "Location" not in resp.headers
+    with app.app_context():
+        assert get_db().execute("SELECT COUNT(*) FROM indieauth_codes").fetchone()[0] == 0
+
+
 def test_deny(owner: FlaskClient, quill: HTTPServer) -> None:
     html = owner.get("/indieauth/auth", query_string=params(quill)).get_data(as_text=True)
     resp = owner.post("/indieauth/auth/consent", data={

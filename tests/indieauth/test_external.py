@@ -163,6 +163,20 @@ def test_me_on_another_domain_is_refused(ext_app: Flask, provider: FakeProvider)
     assert len(sent["code_verifier"]) >= 43
 
 
+@pytest.mark.parametrize("target", ["/\t/evil.example/", "//evil.example/", "/\\evil.example"])
+def test_next_never_leaves_the_site_after_the_callback(ext_app: Flask, provider: FakeProvider,
+                                                       target: str) -> None:
+    client = ext_app.test_client()
+    page = client.get("/auth/indieauth/start", query_string={"next": target})
+    assert 'name="next" value=""' in page.get_data(as_text=True)
+    resp = client.post("/auth/indieauth/start",
+                       data={"csrf_token": csrf_from(page.get_data(as_text=True)),
+                             "next": target})
+    state = parse_qs(urlsplit(resp.headers["Location"]).query)["state"][0]
+    done = callback(client, code="c", state=state, iss=provider.issuer)
+    assert done.status_code == 303 and done.headers["Location"] == "/admin/"
+
+
 def test_provider_error_is_shown_not_accepted(ext_app: Flask, provider: FakeProvider) -> None:
     client = ext_app.test_client()
     params = begin(client)

@@ -39,6 +39,25 @@ def test_address_rules() -> None:
     assert not address_allowed("0.0.0.0", allow_private=True)
 
 
+def test_ipv4_mapped_addresses_follow_the_ipv4_rules() -> None:
+    assert address_allowed("::ffff:93.184.216.34")
+    assert not address_allowed("::ffff:10.0.0.1")
+    assert not address_allowed("::ffff:0.0.0.0", allow_private=True)  # 0.0.0.0 is this host
+    assert not address_allowed("::ffff:224.0.0.1", allow_private=True)
+
+
+def test_environment_proxies_are_ignored(httpserver: HTTPServer,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    httpserver.expect_request("/x").respond_with_data("via the proxy")
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, httpserver.url_for("/"))
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(FetchError, match="not allowed"):
+        fetch("http://10.255.255.1/x", allow_private=False, timeout=1)
+    assert httpserver.log == []
+
+
 def test_only_http_urls(httpserver: HTTPServer) -> None:
     for url in ("file:///etc/passwd", "ftp://example.com/", "gopher://x/", "/relative"):
         with pytest.raises(FetchError):

@@ -259,6 +259,17 @@ def test_token_endpoint_is_rate_limited(client: FlaskClient) -> None:
     assert statuses[0] == 400 and statuses[-1] == 429
 
 
+@pytest.mark.parametrize(("path", "data"), [
+    ("/indieauth/auth", {"code": "guess", "client_id": CLIENT, "redirect_uri": CLIENT}),
+    ("/indieauth/introspect", {"token": "guess"}),
+    ("/indieauth/revoke", {"token": "guess"}),
+])
+def test_code_and_token_endpoints_are_rate_limited(client: FlaskClient, path: str,
+                                                   data: dict[str, str]) -> None:
+    statuses = [client.post(path, data=data).status_code for _ in range(40)]
+    assert statuses[0] in (200, 400, 401) and statuses[-1] == 429
+
+
 def test_no_secret_reaches_the_log(client: FlaskClient, app: Flask) -> None:
     verifier, challenge = pkce()
     code = make_code(app, challenge=challenge)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
+from starpunk.database import get_db
 from starpunk.micropub.urls import post_url, slug_from_url
 from tests.micropub.conftest import TARGET, Micropub
 
@@ -230,6 +233,24 @@ def test_a_broken_photo_file_creates_nothing(mp: Micropub) -> None:
     assert response.status_code == 400
     assert "not an image we accept" in response.get_json()["error_description"]
     assert mp.query(q="source").get_json()["items"] == []
+
+
+@pytest.mark.parametrize("scope", ["media update", "update delete"])
+def test_photo_files_need_a_create_scope_before_anything_is_stored(
+        mp: Micropub, make_token: Callable[[str], str], scope: str) -> None:
+    from tests.media.images import png
+
+    response = mp.client.post(
+        "/micropub", headers={"Authorization": f"Bearer {make_token(scope)}"},
+        content_type="multipart/form-data",
+        data={"h": "entry", "content": "x", "photo": (io.BytesIO(png()), "a.png", "image/png")},
+    )
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "insufficient_scope"
+    with mp.app.app_context():
+        assert get_db().execute("SELECT COUNT(*) FROM media").fetchone()[0] == 0
+    media_dir = Path(mp.app.config["DATA_PATH"]) / "media"
+    assert not media_dir.exists() or not any(p.is_file() for p in media_dir.rglob("*"))
 
 
 def test_queries(mp: Micropub) -> None:

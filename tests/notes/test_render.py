@@ -103,6 +103,12 @@ XSS_PAYLOADS = [
     '<a href="mailto:x@example.com" onclick="x">mail</a>',
     "<xss onafterscriptexecute=alert(1)><script>1</script>",
     '<img src="https://ok.example/a.png" loading=lazy onload="alert(1)">',
+    '<a href="ftp://evil.example/x">ftp</a>',
+    '<a href="sms:+15550100">sms</a>',
+    "[magnet](magnet:?xt=urn:btih:x)",
+    '<img src="tel:+15550100">',
+    '<a id="csrf_token" href="https://ok.example/">clobber</a>',
+    '<ol><li id="login" class="footnote-item">clobber</li></ol>',
 ]
 
 
@@ -144,6 +150,13 @@ def test_markdown_payloads_render_inert(payload: str) -> None:
 def test_html_payloads_sanitise_inert(payload: str) -> None:
     _assert_inert(sanitize_html(payload))
     _assert_inert(sanitize_html(f"<p>{payload}</p>", ugc=True))
+
+
+@pytest.mark.parametrize("tag", ["script", "style", "iframe", "noscript", "template", "textarea",
+                                 "title", "xmp", "noembed", "noframes", "select"])
+def test_dropped_containers_take_their_text_with_them(tag: str) -> None:
+    html = render_markdown(f"before <{tag}>HIDDEN-PAYLOAD</{tag}> after")
+    assert "HIDDEN-PAYLOAD" not in html and "before" in html and "after" in html
 
 
 def test_tables() -> None:

@@ -48,6 +48,9 @@ def test_payload_is_inert_everywhere(site: Flask, post: Callable[..., Note],
                                      payload: str) -> None:
     note = post(f"Before {payload} after", name=f"Title {payload}", tags=[payload[:60]],
                 properties={"like-of": [payload], "photo": [{"value": payload, "alt": payload}],
+                            "in-reply-to": [payload], "repost-of": [{"value": payload}],
+                            "bookmark-of": [{"type": ["h-cite"],
+                                             "properties": {"url": [payload]}}],
                             "syndication": [payload]})
     client = site.test_client()
     pages = ["/", f"/notes/{note.slug}", "/tags/", "/search?q=Before+after",
@@ -62,6 +65,8 @@ def test_payload_is_inert_everywhere(site: Flask, post: Callable[..., Note],
     api = client.get("/api/search", query_string={"q": "Before after"}).get_json()
     for item in api["items"]:
         assert_inert(f"<p>{item['snippet_html']}</p>", "api")
+    for item in client.get("/feed.json").get_json()["items"]:
+        assert_inert(f"<div>{item['content_html']}</div>", "feed.json")
 
 
 def test_corpus_is_large_enough() -> None:

@@ -61,4 +61,10 @@ PAYLOADS = [
     "<a href=\" javascript:alert(1)\">x</a>",
     "<isindex action=javascript:alert(1) type=image>",
     "<frameset onload=alert(1)>",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(document.domain)",
+    "  javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
 ]
