@@ -31,11 +31,23 @@ _CREDENTIAL = re.compile(
 #: Attributes every LogRecord has; anything else was passed through ``extra``.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
 _HANDLER_NAME = "starpunk"
+#: ``extra`` fields whose values are never written, whatever they hold.
+_SECRET_FIELDS = frozenset({
+    "access_token", "refresh_token", "token", "code", "code_verifier", "password",
+    "client_secret", "secret", "cookie", "cookies", "authorization", "session",
+})
 
 
 def mask_secrets(text: str) -> str:
     """Replace anything that looks like a credential value with ``[redacted]``."""
     return _CREDENTIAL.sub(lambda m: m.group(1) + "[redacted]", text)
+
+
+def _masked_extra(key: str, value: Any) -> Any:
+    """An ``extra`` value as logged: credential fields hidden, text passed through the mask."""
+    if key.lower() in _SECRET_FIELDS:
+        return "[redacted]"
+    return mask_secrets(value) if isinstance(value, str) else value
 
 
 class RequestIdFilter(logging.Filter):
@@ -59,7 +71,7 @@ class JsonFormatter(logging.Formatter):
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
-                entry[key] = value
+                entry[key] = _masked_extra(key, value)
         if record.exc_info:
             entry["exc"] = mask_secrets(self.formatException(record.exc_info))
         return json.dumps(entry, default=str, ensure_ascii=False)

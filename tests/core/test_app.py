@@ -159,6 +159,18 @@ def test_credentials_are_masked_even_when_a_message_carries_them(app: Flask) -> 
     assert "[redacted]" in text
 
 
+def test_credentials_in_extra_fields_are_masked(app: Flask) -> None:
+    import logging
+
+    logging.getLogger("starpunk.test").warning("extras", extra={
+        "code": "c0de-extra", "Authorization": "Bearer xyz789", "note": "token=t0k-in-text",
+        "client_id": "https://client.example/"})
+    text = (Path(app.config["DATA_PATH"]) / "logs" / "starpunk.log").read_text()
+    for secret in ("c0de-extra", "xyz789", "t0k-in-text"):
+        assert secret not in text
+    assert "https://client.example/" in text
+
+
 def test_health_reports_ok(client) -> None:
     response = client.get("/health")
     assert response.status_code == 200
