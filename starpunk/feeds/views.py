@@ -21,7 +21,7 @@ from starpunk.feeds.items import feed_item
 from starpunk.http import absolute_url
 from starpunk.notes import all_tags, list_notes
 from starpunk.notes.model import Note, normalize_tag
-from starpunk.web.caching import site_stamp
+from starpunk.web.caching import conditional, site_stamp
 from starpunk.web.entries import photo_media
 
 bp = Blueprint("feeds", __name__)
@@ -213,19 +213,13 @@ def _respond(
     self_url: str | None = None,
 ) -> Response:
     response = current_app.response_class(rendered.body, content_type=content_type)
-    response.set_etag(rendered.etag)
-    response.last_modified = rendered.last_modified
     max_age = current_app.config["FEED_CACHE_SECONDS"]
-    response.cache_control.public = True
-    if max_age:
-        response.cache_control.max_age = max_age
-    else:
-        response.cache_control.no_cache = True
+    cache_control = f"public, max-age={max_age}" if max_age else "public, no-cache"
     if vary:
         response.vary.add("Accept")
     hub = current_app.config.get("WEBSUB_HUB")
     if hub and self_url:
         response.headers.add("Link", f'<{hub}>; rel="hub"')
         response.headers.add("Link", f'<{self_url}>; rel="self"')
-    return response.make_conditional(request)
+    return conditional(response, rendered.etag, rendered.last_modified, cache_control)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Response, current_app, request
+from werkzeug.http import http_date
 
 from starpunk.database import get_db
 from starpunk.notes.model import parse_time
@@ -130,19 +131,37 @@ def html_page(render: Callable[[], str | PrivatePage], *, private: bool = False,
             page_cache().put(key, page)
     response = Response(page.body, status=status, mimetype="text/html")
     response.headers["Link"] = link_header()
-    return conditional(response, stamp, etag=page.etag, private=not cacheable)
-
-
-def conditional(response: Response, stamp: SiteStamp, *, etag: str | None = None,
-                private: bool = False) -> Response:
-    """Add ETag (a hash of the body unless given), Last-Modified and Cache-Control.
-
-    A request whose ``If-None-Match`` or ``If-Modified-Since`` matches gets a 304.
-    """
-    if private:
+    if not cacheable:
         response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
         return response
-    response.set_etag(etag or Page.of(response.get_data()).etag)
-    response.last_modified = stamp.changed_at
-    response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
-    return response.make_conditional(request)
+    return conditional(response, page.etag, stamp.changed_at)
+
+
+def conditional(response: Response, etag: str, last_modified: datetime,
+                cache_control: str = PUBLIC_CACHE_CONTROL) -> Response:
+    """Add ETag, Last-Modified and Cache-Control; a matching conditional request gets a 304.
+
+    ``If-None-Match`` decides when present (weak comparison, as for GET); otherwise
+    ``If-Modified-Since`` does. A 304 keeps the validators and drops the body. Pages and
+    feeds both answer through this.
+    """
+    headers = response.headers
+    headers["ETag"] = f'"{etag}"'
+    headers["Last-Modified"] = _http_date(last_modified)
+    headers["Cache-Control"] = cache_control
+    if "If-None-Match" in request.headers:
+        unchanged = request.if_none_match.contains_weak(etag)
+    else:
+        since = request.if_modified_since
+        unchanged = since is not None and last_modified <= since
+    if unchanged:
+        response.status_code = 304
+        response.set_data(b"")
+        del headers["Content-Length"]
+        del headers["Content-Type"]
+    return response
+
+
+@functools.lru_cache(maxsize=8)
+def _http_date(moment: datetime) -> str:
+    return http_date(moment)

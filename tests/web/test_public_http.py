@@ -69,6 +69,25 @@ def test_strong_etag_and_304(site: Flask, post: Callable[..., Note]) -> None:
         assert client.get(path, headers={"If-None-Match": '"other"'}).status_code == 200
 
 
+def test_conditional_request_details(site: Flask, post: Callable[..., Note]) -> None:
+    post("Validators")
+    client = site.test_client()
+    first = client.get("/")
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    for headers in ({"If-None-Match": f"W/{etag}"}, {"If-None-Match": f'"x", {etag}'},
+                    {"If-None-Match": "*"}):
+        not_modified = client.get("/", headers=headers)
+        assert not_modified.status_code == 304, headers
+        assert not_modified.headers["ETag"] == etag and "Content-Type" not in not_modified.headers
+        assert not_modified.data == b""
+    # If-None-Match decides when present, even if the date would match
+    stale = client.get("/", headers={"If-None-Match": '"old"', "If-Modified-Since": modified})
+    assert stale.status_code == 200 and stale.data == first.data
+    old = client.get("/", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
+    assert old.status_code == 200
+    assert client.get("/", headers={"If-Modified-Since": "garbage"}).status_code == 200
+
+
 def test_a_change_in_another_worker_invalidates_the_cache(app_factory: Any, tmp_path: Any) -> None:
     data = tmp_path / "shared"
     worker_a = app_factory(DATA_PATH=data, **SITE_SETTINGS)
