@@ -124,7 +124,7 @@ def main() -> None:
         home = requests.get(f"{base}/", timeout=5)
         body = home.content
         results["starpunk /"] = wrk(f"{base}/", args.seconds, args.connections)
-        results[f"starpunk /notes/{slug}"] = wrk(f"{base}/notes/{slug}", args.seconds,
+        results["starpunk /notes/<slug>"] = wrk(f"{base}/notes/{slug}", args.seconds,
                                                  args.connections)
         if requests.get(f"{base}/feed.rss", timeout=5).status_code == 200:
             results["starpunk /feed.rss"] = wrk(f"{base}/feed.rss", args.seconds,
