@@ -21,7 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     import starpunk.logging as splog  # not `from starpunk import logging`: stdlib shadows it
-    from starpunk import database, feeds, health, http, indieauth, media, micropub
+    from starpunk import database, feeds, health, http, indieauth, media, metrics, micropub
     from starpunk.config import load_config
     from starpunk.csrf import csrf
     from starpunk.errors import register_error_handlers
@@ -46,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     http.init_app(app)
     csrf.init_app(app)
     app.register_blueprint(health.bp)
+    metrics.init_app(app)
     indieauth.init_app(app)
     micropub.init_app(app)
     feeds.init_app(app)
