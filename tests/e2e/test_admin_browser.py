@@ -13,14 +13,13 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import playwright.sync_api as playwright_sync
 import pytest
 
 from tests.conftest import TEST_SECRET, free_port, running_server
 from tests.media.images import png
 
 pytestmark = pytest.mark.slow
-
-import playwright.sync_api as playwright_sync  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -49,8 +48,7 @@ def site(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def page(site: str) -> Iterator[object]:
     """A chromium page at desktop width."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
+    assert Path(CHROMIUM).exists(), "install Debian's chromium: bash scripts/install-test-deps.sh"
     with playwright_sync.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

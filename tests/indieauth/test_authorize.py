@@ -7,14 +7,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import pytest as _pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pytest_httpserver import HTTPServer
 
-_pytest.importorskip('starpunk.auth', reason='needs the admin helper part')
-
-from starpunk.database import get_db  # noqa: E402
+from starpunk.database import get_db
 from starpunk.indieauth.tokens import hash_secret
 from tests.auth.helpers import login_owner
 from tests.indieauth.helpers import pkce

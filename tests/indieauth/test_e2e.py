@@ -18,13 +18,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import pytest as _pytest
 import requests
 from pytest_httpserver import HTTPServer
 
-_pytest.importorskip('starpunk.auth', reason='needs the admin helper part')
-
-from starpunk.indieauth import external  # noqa: E402
+from starpunk.indieauth import external
 from starpunk.indieauth.tokens import authenticate_bearer
 from tests.conftest import TEST_SECRET, free_port, running_server
 from tests.indieauth.helpers import pkce

@@ -6,14 +6,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import pytest as _pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 
-_pytest.importorskip('starpunk.ratelimit', reason='needs the admin helper part')
-
-from starpunk.database import get_db  # noqa: E402
+from starpunk.database import get_db
 from tests.indieauth.helpers import CLIENT, make_code, pkce, redeem_form
 
 
