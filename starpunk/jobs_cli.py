@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import time
 
 import click
@@ -10,6 +12,8 @@ from flask import Flask
 from starpunk.cli import cli, with_app
 from starpunk.database import get_db
 from starpunk.jobs import handlers, run_due
+
+log = logging.getLogger(__name__)
 
 
 @cli.group("jobs")
@@ -27,7 +31,13 @@ def run_command(app: Flask, once: bool, interval: float) -> None:
     registered = handlers(app)
     try:
         while True:
-            ran = run_due(get_db(), registered)
+            try:
+                ran = run_due(get_db(), registered)
+            except sqlite3.Error as exc:  # e.g. the database stayed locked: try again later
+                log.warning("job queue unavailable", extra={"reason": str(exc)})
+                if once:
+                    raise click.ClickException(f"the job queue is unavailable: {exc}") from exc
+                ran = 0
             if once:
                 click.echo(f"ran {ran} jobs")
                 return

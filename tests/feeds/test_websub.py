@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -14,7 +16,7 @@ from werkzeug.wrappers import Request, Response
 
 from starpunk import jobs
 from starpunk.cli import cli
-from starpunk.database import get_db
+from starpunk.database import db_path, get_db
 from starpunk.notes.model import utc_now
 from tests.feeds.conftest import SITE, SITE_SETTINGS, Posts
 
@@ -184,3 +186,20 @@ def test_jobs_run_command(hub_site: Flask, hub: Hub) -> None:
     assert result.exit_code == 0, result.output
     assert "ran 1 jobs" in result.output
     assert hub.topics()[0] == SITE
+
+
+def test_jobs_run_reports_a_locked_queue_instead_of_crashing(hub_site: Flask) -> None:
+    Posts(hub_site).create("Queued")
+    env = {"DATA_PATH": str(hub_site.config["DATA_PATH"]), "SITE_URL": SITE,
+           "SESSION_SECRET": hub_site.config["SECRET_KEY"], "WEBSUB_HUB": "https://hub.example/",
+           "LOG_LEVEL": "ERROR", "DB_TIMEOUT": "1"}
+    blocker = sqlite3.connect(db_path(Path(hub_site.config["DATA_PATH"])), timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+    try:
+        result = CliRunner().invoke(cli, ["jobs", "run", "--once"], env=env)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert result.exit_code == 1
+    assert "the job queue is unavailable" in result.output
+    assert [(row["attempts"], row["done_at"]) for row in _jobs(hub_site)] == [(0, None)]
