@@ -2,7 +2,7 @@
 
 Every write to the notes bumps one counter row (``content_version``), so a worker knows its
 cached pages are stale with one primary-key read, whichever worker made the change. A page
-is cached under ``(version, path and query)``; a cache hit costs that single query.
+is cached under ``(version, path and page parameters)``; a cache hit costs that single query.
 
 Every public response carries a strong ``ETag`` (a hash of the body), ``Last-Modified``
 (when the content last changed) and a ``Cache-Control`` a reverse proxy may follow;
@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import Response, current_app, request
 from werkzeug.http import http_date
@@ -99,6 +100,17 @@ class PageCache:
                 self._pages.popitem(last=False)
 
 
+#: The query parameters public pages read; any other parameter cannot change a page.
+PAGE_PARAMETERS = ("after", "before", "page", "q")
+
+
+def _page_key() -> str:
+    """The path and the page parameters, so junk query strings share one cache entry."""
+    args = request.args
+    query = urlencode([(name, args[name]) for name in PAGE_PARAMETERS if name in args])
+    return f"{request.path}?{query}"
+
+
 def page_cache() -> PageCache:
     """This app's page cache (one per worker process)."""
     return current_app.extensions.setdefault("starpunk.page_cache", PageCache())
@@ -120,7 +132,7 @@ def html_page(render: Callable[[], str | PrivatePage], *, private: bool = False,
     """
     stamp = site_stamp(get_db())
     cacheable = not private and status == 200
-    key = (stamp.version, request.full_path)
+    key = (stamp.version, _page_key())
     page = page_cache().get(key) if cacheable else None
     if page is None:
         rendered = render()

@@ -156,3 +156,14 @@ def test_tag_page_advertises_its_feeds_in_the_link_header(site: Flask,
     for path in ("tags/engines/feed.rss", "tags/engines/feed.atom", "tags/engines/feed.json"):
         assert f"<{SITE}{path}>; rel=\"alternate\"" in ", ".join(resp.headers.getlist("Link"))
         assert f'href="{SITE}{path}"' in html, path
+
+
+def test_unknown_query_parameters_share_the_cached_page(site: Flask,
+                                                        post: Callable[..., Note]) -> None:
+    post("Cached once")
+    client = site.test_client()
+    first = client.get("/")
+    for junk in range(20):
+        assert client.get(f"/?utm_source=x{junk}").headers["ETag"] == first.headers["ETag"]
+    cache = site.extensions["starpunk.page_cache"]
+    assert (cache.hits, cache.misses) == (20, 1)
