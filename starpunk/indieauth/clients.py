@@ -13,7 +13,7 @@ import ipaddress
 import logging
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 import mf2py
 
@@ -51,6 +51,18 @@ def is_loopback(url: str) -> bool:
     return (urlsplit(url).hostname or "").lower() in LOOPBACK_HOSTS
 
 
+def _split(url: str | None, name: str) -> SplitResult:
+    """``url`` split into parts; :class:`ClientError` naming ``name`` if missing or malformed."""
+    if not url:
+        raise ClientError(f"{name} is missing.")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError as exc:
+        raise ClientError(f"{name} is not a valid URL.") from exc
+    return parts
+
+
 def validate_client_id(client_id: str | None) -> str:
     """The canonical ``client_id`` (empty path becomes ``/``), or :class:`ClientError`.
 
@@ -58,13 +70,7 @@ def validate_client_id(client_id: str | None) -> str:
     segments; no fragment, user or password; a domain name, not an IP address (except
     127.0.0.1 and [::1]).
     """
-    if not client_id:
-        raise ClientError("client_id is missing.")
-    try:
-        parts = urlsplit(client_id)
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError as exc:
-        raise ClientError("client_id is not a valid URL.") from exc
+    parts = _split(client_id, "client_id")
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("https", "http") or not host:
         raise ClientError("client_id must be an https URL.")
@@ -87,13 +93,7 @@ def validate_client_id(client_id: str | None) -> str:
 
 def validate_redirect_uri(redirect_uri: str | None) -> str:
     """A syntactically acceptable redirect URL (absolute http(s), no fragment), else error."""
-    if not redirect_uri:
-        raise ClientError("redirect_uri is missing.")
-    try:
-        parts = urlsplit(redirect_uri)
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError as exc:
-        raise ClientError("redirect_uri is not a valid URL.") from exc
+    parts = _split(redirect_uri, "redirect_uri")
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.fragment:
         raise ClientError("redirect_uri must be an absolute http(s) URL without a fragment.")
     return redirect_uri

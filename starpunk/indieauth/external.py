@@ -65,9 +65,40 @@ class Provider:
     introspection_endpoint: str | None = None
 
 
-_discovery_cache: dict[str, tuple[float, Provider]] = {}
-_token_cache: dict[str, tuple[float, TokenInfo | None]] = {}
-_lock = threading.Lock()
+class _TtlCache:
+    """A small thread-safe cache whose entries expire ``ttl`` seconds after they are stored.
+
+    When full it is emptied at once: entries are cheap to fetch again and short-lived anyway.
+    """
+
+    def __init__(self, ttl: float, max_entries: int = TOKEN_CACHE_MAX) -> None:
+        self._ttl, self._max = ttl, max_entries
+        self._entries: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def lookup(self, key: str) -> tuple[bool, Any]:
+        """``(True, value)`` for a fresh entry (the value may be None), else ``(False, None)``."""
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None or entry[0] <= time.monotonic():
+            return False, None
+        return True, entry[1]
+
+    def store(self, key: str, value: Any) -> None:
+        """Keep ``value`` for ``ttl`` seconds."""
+        with self._lock:
+            if len(self._entries) >= self._max:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic() + self._ttl, value)
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._entries.clear()
+
+
+_discovery_cache = _TtlCache(DISCOVERY_TTL)
+_token_cache = _TtlCache(TOKEN_CACHE_TTL)
 
 
 def _rels(resp: SafeResponse) -> dict[str, str]:
@@ -104,11 +135,9 @@ def _from_metadata(url: str) -> Provider:
 
 def discover(url: str) -> Provider:
     """The IndieAuth server advertised by ``url`` (cached per process for five minutes)."""
-    now = time.monotonic()
-    with _lock:
-        cached = _discovery_cache.get(url)
-    if cached and cached[0] > now:
-        return cached[1]
+    found, provider = _discovery_cache.lookup(url)
+    if found:
+        return provider
     try:
         resp = fetch(url, headers={"Accept": "text/html"})
     except FetchError as exc:
@@ -122,8 +151,7 @@ def discover(url: str) -> Provider:
         parts = urlsplit(url)
         well_known = f"{parts.scheme}://{parts.netloc}/.well-known/oauth-authorization-server"
         provider = _from_metadata(well_known)
-    with _lock:
-        _discovery_cache[url] = (now + DISCOVERY_TTL, provider)
+    _discovery_cache.store(url, provider)
     return provider
 
 
@@ -275,26 +303,20 @@ def _remote_check(raw: str, provider: Provider) -> TokenInfo | None:
 def verify_remote_token(raw: str) -> TokenInfo | None:
     """Verify a bearer token with ``ADMIN_ME``'s server (cached a minute; None when down)."""
     key = hash_secret(raw)
-    now = time.monotonic()
-    with _lock:
-        cached = _token_cache.get(key)
-    if cached and cached[0] > now:
-        return cached[1]
+    found, cached = _token_cache.lookup(key)
+    if found:
+        return cached
     try:
         info = _remote_check(raw, discover(current_app.config["ADMIN_ME"]))
     except (DiscoveryError, FetchError, ValueError):
         log.warning("token provider unreachable: refusing the token")
         return None
-    with _lock:
-        if len(_token_cache) >= TOKEN_CACHE_MAX:
-            _token_cache.clear()
-        _token_cache[key] = (now + TOKEN_CACHE_TTL, info)
+    _token_cache.store(key, info)
     return info
 
 
 def clear_caches() -> None:
     """Forget discovered servers and verified tokens (tests, settings changes)."""
-    with _lock:
-        _discovery_cache.clear()
-        _token_cache.clear()
+    _discovery_cache.clear()
+    _token_cache.clear()
 
